@@ -1,0 +1,49 @@
+# Two commands on a fresh machine: `make demo` (run the app) and `make test` (pass the tests).
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+STAMP := $(VENV)/.installed
+
+.PHONY: install demo test check bench bench-engine messages clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+# Reinstall only when the dependency list changed.
+$(STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install
+	DEBUG=true $(PY) manage.py migrate --noinput
+	DEBUG=true $(PY) manage.py seed_demo
+	@echo "Mở http://127.0.0.1:$(PORT)/ — đăng nhập bằng một tài khoản ở trên."
+	DEBUG=true $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+# Tests run with DEBUG off, as in production, but over plain HTTP and without collectstatic.
+TEST_ENV := DEBUG=false SECURE_SSL=false SECRET_KEY=test-only-not-a-secret \
+	STATICFILES_BACKEND=django.contrib.staticfiles.storage.StaticFilesStorage
+
+test: install
+	@$(PY) -c "import os; u=os.environ.get('DATABASE_URL') or 'sqlite (default)'; print('Tests on', u.split('@')[-1])"
+	$(TEST_ENV) $(PY) -m pytest
+
+check: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	DEBUG=true $(VENV)/bin/mypy .
+	DEBUG=true $(PY) manage.py makemigrations --check --dry-run
+
+bench-engine: install
+	$(PY) -m survey.engine.bench
+
+messages: install
+	DEBUG=true $(PY) manage.py makemessages -l en --ignore=.venv
+	DEBUG=true $(PY) manage.py compilemessages -l en --ignore=.venv
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .mypy_cache .ruff_cache

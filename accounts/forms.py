@@ -1,0 +1,99 @@
+from typing import Any
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from areas.models import AdminUnit, TreeEdition
+from areas.services import UnitNotFound, unit_resolve
+
+from .models import User
+
+
+class LoginForm(AuthenticationForm):
+    # One message for a wrong password and an unknown user: the form never tells which.
+    error_messages = {
+        "invalid_login": _(
+            "Tên đăng nhập hoặc mật khẩu không đúng. Lưu ý: mật khẩu phân biệt chữ hoa, chữ thường."
+        ),
+        "inactive": _(
+            "Tên đăng nhập hoặc mật khẩu không đúng. Lưu ý: mật khẩu phân biệt chữ hoa, chữ thường."
+        ),
+    }
+
+
+class AccountForm(forms.Form):
+    username = forms.RegexField(
+        label=_("Tên đăng nhập"),
+        max_length=150,
+        regex=r"^[a-z0-9][a-z0-9._-]*$",
+        error_messages={"invalid": _("Chỉ dùng chữ thường không dấu, số, dấu chấm, gạch ngang.")},
+    )
+    full_name = forms.CharField(label=_("Họ và tên / ghi chú"), max_length=150, required=False)
+    email = forms.EmailField(label=_("Thư điện tử"), required=False)
+    role = forms.ChoiceField(label=_("Vai trò"), choices=User.Role.choices)
+    edition = forms.ModelChoiceField(
+        label=_("Danh mục đơn vị"),
+        queryset=TreeEdition.objects.order_by("-is_current", "code"),
+        required=False,
+        empty_label=None,
+    )
+    # A unit picked by GSO code within an edition: light on a slow line, unlike a 3,000-row list.
+    unit_code = forms.CharField(
+        label=_("Mã đơn vị công tác"),
+        max_length=16,
+        required=False,
+        help_text=_("Mã GSO của tỉnh, huyện hoặc xã. Để trống với tài khoản quản trị."),
+    )
+    is_active = forms.BooleanField(label=_("Đang hoạt động"), required=False, initial=True)
+    reason = forms.CharField(
+        label=_("Lý do thay đổi"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, editing: User | None = None, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.editing = editing
+        if editing is not None:
+            self.fields["username"].disabled = True
+        else:
+            del self.fields["is_active"]
+            del self.fields["reason"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        role = data.get("role")
+        code = (data.get("unit_code") or "").strip()
+        data["unit"] = None
+        if role and role != User.Role.ADMIN:
+            if not code:
+                self.add_error("unit_code", _("Hãy nhập mã đơn vị công tác."))
+            else:
+                try:
+                    data["unit"] = unit_resolve(code, edition=data.get("edition"))
+                except UnitNotFound as exc:
+                    self.add_error("unit_code", str(exc))
+        return data
+
+
+class VillageForm(forms.Form):
+    name = forms.CharField(label=_("Tên thôn / tổ dân phố"), max_length=200)
+    kind = forms.ChoiceField(
+        label=_("Loại"),
+        choices=[
+            (AdminUnit.Kind.THON.value, AdminUnit.Kind.THON.label),
+            (AdminUnit.Kind.TO_DAN_PHO.value, AdminUnit.Kind.TO_DAN_PHO.label),
+        ],
+    )
+    is_active = forms.BooleanField(label=_("Đang hoạt động"), required=False, initial=True)
+
+
+def form_add_service_error(form: forms.Form, exc: ValidationError, aliases: dict[str, str]) -> None:
+    """Show a service's ValidationError on the form: on the field it names, else above the form."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc.messages)
+        return
+    for field, errors in exc.message_dict.items():
+        name = aliases.get(field, field)
+        form.add_error(name if name in form.fields else None, errors)

@@ -1,0 +1,104 @@
+"""The one place that answers: which units may this user see, and which may they change.
+
+Every queryset a user reaches goes through here. Out of scope is a 404, never a 403, so a user
+cannot tell "not yours" from "does not exist".
+
+- admin: every unit, reads and changes;
+- province staff: reads the province's subtree; changes nothing in the tree;
+- district staff: reads the district's subtree; changes nothing in the tree;
+- commune officer: reads the commune and its villages; changes its villages and creates new ones.
+"""
+
+from typing import TypeVar
+from uuid import UUID
+
+from django.db.models import Model, Q, QuerySet
+from django.http import Http404
+
+from areas.models import AdminUnit
+
+from .models import User
+
+M = TypeVar("M", bound=Model)
+
+
+def _unit_root(user: User) -> AdminUnit | None:
+    if not user.is_authenticated or not user.is_active:
+        return None
+    return user.unit
+
+
+def reaches_everything(user: User) -> bool:
+    return bool(user.is_authenticated and user.is_active and user.is_admin)
+
+
+def scope_filter(user: User, unit_field: str = "unit") -> Q:
+    """A filter over a model whose `unit_field` points to an AdminUnit: the user's reach."""
+    if reaches_everything(user):
+        return Q()
+    root = _unit_root(user)
+    if root is None:
+        return Q(pk__in=[])
+    return Q(**{f"{unit_field}__path__startswith": root.path})
+
+
+def scoped(user: User, queryset: QuerySet[M], unit_field: str = "unit") -> QuerySet[M]:
+    return queryset.filter(scope_filter(user, unit_field))
+
+
+def visible_units(user: User) -> QuerySet[AdminUnit]:
+    if reaches_everything(user):
+        return AdminUnit.objects.all()
+    root = _unit_root(user)
+    if root is None:
+        return AdminUnit.objects.none()
+    return AdminUnit.objects.filter(path__startswith=root.path)
+
+
+def changeable_units(user: User) -> QuerySet[AdminUnit]:
+    """Units whose own record the user may change: admins all, officers their villages."""
+    if reaches_everything(user):
+        return AdminUnit.objects.all()
+    root = _unit_root(user)
+    if root is None or user.role != User.Role.COMMUNE_OFFICER:
+        return AdminUnit.objects.none()
+    return AdminUnit.objects.filter(path__startswith=root.path, level=AdminUnit.Level.VILLAGE)
+
+
+def communes_for_village_creation(user: User) -> QuerySet[AdminUnit]:
+    """Communes under which the user may create villages."""
+    communes = AdminUnit.objects.filter(level=AdminUnit.Level.COMMUNE)
+    if reaches_everything(user):
+        return communes
+    root = _unit_root(user)
+    if root is None or user.role != User.Role.COMMUNE_OFFICER:
+        return AdminUnit.objects.none()
+    return communes.filter(pk=root.pk)
+
+
+def get_visible_unit_or_404(user: User, public_id: "UUID | str") -> AdminUnit:
+    unit = (
+        visible_units(user).select_related("edition", "parent").filter(public_id=public_id).first()
+    )
+    if unit is None:
+        raise Http404
+    return unit
+
+
+def get_changeable_unit_or_404(user: User, public_id: "UUID | str") -> AdminUnit:
+    unit = changeable_units(user).select_related("parent").filter(public_id=public_id).first()
+    if unit is None:
+        raise Http404
+    return unit
+
+
+def get_village_parent_or_404(user: User, public_id: "UUID | str") -> AdminUnit:
+    """The commune under which the user may add a village; anything else is a 404."""
+    unit = communes_for_village_creation(user).filter(public_id=public_id).first()
+    if unit is None:
+        raise Http404
+    return unit
+
+
+def can_manage_accounts(user: User) -> bool:
+    return reaches_everything(user)

@@ -1,0 +1,206 @@
+"""Named services for accounts and the audit trail. Each write is atomic and leaves an audit row."""
+
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Model
+from django.utils.translation import gettext as _
+
+from areas.models import AdminUnit
+
+from .models import AuditEvent, User
+
+# No 0/O, 1/l/I: a one-time password is read aloud over the phone to a commune office.
+_PASSWORD_ALPHABET = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # noqa: S105
+
+
+def one_time_password(length: int = 12) -> str:
+    return "".join(secrets.choice(_PASSWORD_ALPHABET) for _ in range(length))
+
+
+def audit_record(
+    *,
+    actor: User | None,
+    action: str,
+    target: Model,
+    unit: AdminUnit | None,
+    changes: dict[str, Any] | None = None,
+    reason: str = "",
+) -> AuditEvent:
+    return AuditEvent.objects.create(
+        actor=actor,
+        action=action,
+        target_type=target._meta.label_lower,
+        target_id=str(target.pk),
+        target_label=str(target)[:300],
+        unit=unit,
+        changes=changes or {},
+        reason=reason,
+    )
+
+
+def _check_role_unit(role: str, unit: AdminUnit | None) -> None:
+    if role == User.Role.ADMIN:
+        return
+    expected = User.UNIT_LEVEL[User.Role(role)]
+    if unit is None:
+        raise ValidationError({"unit": _("Tài khoản này cần có đơn vị công tác.")})
+    if unit.level != expected:
+        raise ValidationError(
+            {
+                "unit": _("Vai trò %(role)s phải gắn với đơn vị cấp %(level)s.")
+                % {
+                    "role": User.Role(role).label,
+                    "level": AdminUnit.Level(expected).label.lower(),
+                }
+            }
+        )
+
+
+@dataclass(frozen=True)
+class NewAccount:
+    user: User
+    password: str
+
+
+@transaction.atomic
+def user_create(
+    *,
+    actor: User | None,
+    username: str,
+    role: str,
+    unit: AdminUnit | None,
+    full_name: str = "",
+    email: str = "",
+) -> NewAccount:
+    """Create an account with a one-time password that must be changed at first login."""
+    _check_role_unit(role, unit)
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": _("Tên đăng nhập này đã có người dùng.")})
+    password = one_time_password()
+    user = User(
+        username=username,
+        role=role,
+        unit=None if role == User.Role.ADMIN else unit,
+        first_name=full_name,
+        email=email,
+        must_change_password=True,
+    )
+    user.set_password(password)
+    user.save()
+    audit_record(
+        actor=actor,
+        action="user_create",
+        target=user,
+        unit=user.unit,
+        changes={"role": role, "unit": unit.code if unit else None},
+    )
+    return NewAccount(user=user, password=password)
+
+
+@transaction.atomic
+def user_update(
+    *,
+    actor: User,
+    user: User,
+    role: str,
+    unit: AdminUnit | None,
+    is_active: bool,
+    full_name: str,
+    email: str,
+    expected_version: int,
+    reason: str = "",
+) -> User:
+    """Change an account's role, unit (move), active flag (disable) or contact details."""
+    _check_role_unit(role, unit)
+    if user.pk == actor.pk and (not is_active or role != User.Role.ADMIN):
+        raise ValidationError(_("Bạn không thể tự khoá hoặc tự bỏ quyền quản trị của mình."))
+    new_unit = None if role == User.Role.ADMIN else unit
+    values: dict[str, Any] = {
+        "role": role,
+        "unit": new_unit,
+        "is_active": is_active,
+        "first_name": full_name,
+        "email": email,
+    }
+    old = {field: getattr(user, field) for field in values}
+    changed = [field for field, value in values.items() if old[field] != value]
+    if not changed:
+        return user
+    # The version check makes a concurrent edit by another admin fail instead of overwriting it.
+    updated = User.objects.filter(pk=user.pk, version=expected_version).update(
+        version=expected_version + 1, **{field: values[field] for field in changed}
+    )
+    if not updated:
+        raise ValidationError(
+            _("Tài khoản vừa được người khác sửa. Hãy tải lại trang để xem thay đổi rồi sửa lại.")
+        )
+
+    def show(value: Any) -> Any:
+        return value.code if isinstance(value, AdminUnit) else value
+
+    audit_record(
+        actor=actor,
+        action="user_update",
+        target=user,
+        unit=new_unit or old["unit"],
+        changes={field: [show(old[field]), show(values[field])] for field in changed},
+        reason=reason,
+    )
+    user.refresh_from_db()
+    return user
+
+
+@transaction.atomic
+def user_reset_password(*, actor: User, user: User) -> str:
+    password = one_time_password()
+    user.set_password(password)
+    user.must_change_password = True
+    user.save(update_fields=["password", "must_change_password"])
+    audit_record(actor=actor, action="user_reset_password", target=user, unit=user.unit)
+    return password
+
+
+@transaction.atomic
+def user_password_changed(*, user: User) -> None:
+    """Called after the user chose a new password: the one-time password is no longer in force."""
+    if user.must_change_password:
+        user.must_change_password = False
+        user.save(update_fields=["must_change_password"])
+    audit_record(actor=user, action="user_change_password", target=user, unit=user.unit)
+
+
+def commune_username(commune: AdminUnit) -> str:
+    return f"xa-{commune.code}"
+
+
+@transaction.atomic
+def commune_accounts_create(*, actor: User | None, province: AdminUnit) -> list[NewAccount]:
+    """One officer account per commune of the province that has none yet, named xa-<code>."""
+    if province.level != AdminUnit.Level.PROVINCE:
+        raise ValidationError(_("Mã đã cho không phải mã tỉnh."))
+    communes = AdminUnit.objects.filter(
+        path__startswith=province.path, level=AdminUnit.Level.COMMUNE, is_active=True
+    ).exclude(users__role=User.Role.COMMUNE_OFFICER)
+    taken = set(User.objects.values_list("username", flat=True))
+    created = []
+    for commune in communes.order_by("code"):
+        username = commune_username(commune)
+        if username in taken:
+            # The name belongs to an account of another edition's commune: never reuse it.
+            username = f"{username}-{commune.edition.code}"
+            if username in taken:
+                continue
+        created.append(
+            user_create(
+                actor=actor,
+                username=username,
+                role=User.Role.COMMUNE_OFFICER,
+                unit=commune,
+                full_name=_("Cán bộ %(commune)s") % {"commune": commune.name},
+            )
+        )
+    return created

@@ -1,0 +1,157 @@
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from .forms import AccountForm, LoginForm, form_add_service_error
+from .models import AuditEvent, User
+from .scoping import can_manage_accounts, scoped
+from .services import user_create, user_password_changed, user_reset_password, user_update
+from .types import AuthedHttpRequest
+
+
+@login_not_required
+def healthz(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("ok", content_type="text/plain")
+
+
+@method_decorator(login_not_required, name="dispatch")
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "accounts/password_change.html"
+
+    def form_valid(self, form):  # type: ignore[no-untyped-def]
+        response = super().form_valid(form)
+        user_password_changed(user=self.request.user)  # type: ignore[arg-type]
+        messages.success(self.request, _("Đã đổi mật khẩu."))
+        return response
+
+    def get_success_url(self) -> str:
+        return reverse("home")
+
+
+def _admin_only(request: AuthedHttpRequest) -> None:
+    # Account pages do not exist for anyone but admins: a 404, like any out-of-scope object.
+    if not can_manage_accounts(request.user):
+        raise Http404
+
+
+def _account_or_404(public_id: str) -> User:
+    user = User.objects.select_related("unit", "unit__edition").filter(public_id=public_id).first()
+    if user is None:
+        raise Http404
+    return user
+
+
+def user_list(request: AuthedHttpRequest) -> HttpResponse:
+    _admin_only(request)
+    query = request.GET.get("q", "").strip()
+    users = User.objects.select_related("unit", "unit__edition").order_by("username")
+    if query:
+        users = users.filter(
+            Q(username__icontains=query)
+            | Q(first_name__icontains=query)
+            | Q(unit__name__icontains=query)
+            | Q(unit__code=query)
+        )
+    page = Paginator(users, 50).get_page(request.GET.get("page"))
+    return render(request, "accounts/user_list.html", {"page": page, "query": query})
+
+
+@require_http_methods(["GET", "POST"])
+def user_add(request: AuthedHttpRequest) -> HttpResponse:
+    _admin_only(request)
+    form = AccountForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            account = user_create(
+                actor=request.user,
+                username=data["username"],
+                role=data["role"],
+                unit=data["unit"],
+                full_name=data["full_name"],
+                email=data["email"],
+            )
+        except ValidationError as exc:
+            form_add_service_error(form, exc, {"unit": "unit_code"})
+        else:
+            return render(
+                request,
+                "accounts/one_time_password.html",
+                {"account": account.user, "password": account.password, "created": True},
+            )
+    return render(request, "accounts/user_form.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def user_edit(request: AuthedHttpRequest, public_id: str) -> HttpResponse:
+    _admin_only(request)
+    account = _account_or_404(public_id)
+    initial = {
+        "username": account.username,
+        "full_name": account.first_name,
+        "email": account.email,
+        "role": account.role,
+        "edition": account.unit.edition if account.unit else None,
+        "unit_code": account.unit.code if account.unit else "",
+        "is_active": account.is_active,
+        "version": account.version,
+    }
+    form = AccountForm(request.POST or None, initial=initial, editing=account)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user_update(
+                actor=request.user,
+                user=account,
+                role=data["role"],
+                unit=data["unit"],
+                is_active=data["is_active"],
+                full_name=data["full_name"],
+                email=data["email"],
+                expected_version=data["version"] or account.version,
+                reason=data["reason"],
+            )
+        except ValidationError as exc:
+            form_add_service_error(form, exc, {"unit": "unit_code"})
+        else:
+            messages.success(request, _("Đã lưu tài khoản %(u)s.") % {"u": account.username})
+            return redirect("accounts:user_list")
+    events = AuditEvent.objects.filter(
+        target_type=User._meta.label_lower, target_id=str(account.pk)
+    ).select_related("actor")[:20]
+    return render(
+        request, "accounts/user_form.html", {"form": form, "account": account, "events": events}
+    )
+
+
+@require_POST
+def user_password_reset(request: AuthedHttpRequest, public_id: str) -> HttpResponse:
+    _admin_only(request)
+    account = _account_or_404(public_id)
+    password = user_reset_password(actor=request.user, user=account)
+    return render(
+        request,
+        "accounts/one_time_password.html",
+        {"account": account, "password": password, "created": False},
+    )
+
+
+def audit_list(request: AuthedHttpRequest) -> HttpResponse:
+    events = scoped(request.user, AuditEvent.objects.select_related("actor", "unit"))
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    return render(request, "accounts/audit_list.html", {"page": page})

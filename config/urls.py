@@ -1,0 +1,15 @@
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from accounts.views import healthz
+from areas.views import home
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("", include("areas.urls")),
+    path("accounts/", include("accounts.urls")),
+    # The language switch sits on the login page too: it only sets a cookie.
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("healthz", healthz, name="healthz"),
+]

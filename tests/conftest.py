@@ -1,0 +1,113 @@
+"""The fixed cast of every view test (see STYLE.md), on the legacy Hà Nam tree:
+
+- officer_a: commune officer of Xã Bình Nghĩa (13504, district Bình Lục 352)
+- officer_b: commune officer of Xã Tràng An (13510, district Bình Lục 352)
+- district_reader: district staff of Bình Lục (352)
+- province_reader: provincial staff of Hà Nam (35)
+- admin: the administrator
+"""
+
+import pytest
+from django.test import Client
+
+from accounts.models import User
+from areas.models import AdminUnit
+from areas.services import edition_get, unit_resolve, units_load_legacy, village_create
+
+PASSWORD = "Mật-khẩu-thử-1"
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def legacy_tree(db):
+    units_load_legacy()
+    return edition_get(legacy=True)
+
+
+def _unit(edition, code: str) -> AdminUnit:
+    return unit_resolve(code, edition=edition)
+
+
+@pytest.fixture
+def commune_a(legacy_tree) -> AdminUnit:
+    return _unit(legacy_tree, "13504")
+
+
+@pytest.fixture
+def commune_b(legacy_tree) -> AdminUnit:
+    return _unit(legacy_tree, "13510")
+
+
+@pytest.fixture
+def commune_outside_district(legacy_tree) -> AdminUnit:
+    """Phường Quang Trung, Phủ Lý: in the province, outside Bình Lục."""
+    return _unit(legacy_tree, "13285")
+
+
+def _make_user(username: str, role: str, unit: AdminUnit | None) -> User:
+    user = User(username=username, role=role, unit=unit, first_name=username)
+    user.set_password(PASSWORD)
+    user.save()
+    return user
+
+
+@pytest.fixture
+def officer_a(commune_a) -> User:
+    return _make_user("xa-13504", User.Role.COMMUNE_OFFICER, commune_a)
+
+
+@pytest.fixture
+def officer_b(commune_b) -> User:
+    return _make_user("xa-13510", User.Role.COMMUNE_OFFICER, commune_b)
+
+
+@pytest.fixture
+def district_reader(legacy_tree) -> User:
+    return _make_user("huyen-352", User.Role.DISTRICT_STAFF, _unit(legacy_tree, "352"))
+
+
+@pytest.fixture
+def province_reader(legacy_tree) -> User:
+    return _make_user("tinh-35", User.Role.PROVINCE_STAFF, _unit(legacy_tree, "35"))
+
+
+@pytest.fixture
+def admin(legacy_tree) -> User:
+    return _make_user("admin", User.Role.ADMIN, None)
+
+
+@pytest.fixture
+def cast(officer_a, officer_b, district_reader, province_reader, admin) -> dict[str, User]:
+    return {
+        "officer_a": officer_a,
+        "officer_b": officer_b,
+        "district_reader": district_reader,
+        "province_reader": province_reader,
+        "admin": admin,
+    }
+
+
+@pytest.fixture
+def village_a(officer_a, commune_a) -> AdminUnit:
+    return village_create(actor=officer_a, commune=commune_a, name="Thôn Đông", kind="thon")
+
+
+@pytest.fixture
+def village_b(officer_b, commune_b) -> AdminUnit:
+    return village_create(actor=officer_b, commune=commune_b, name="Thôn Tây", kind="thon")
+
+
+@pytest.fixture
+def client_for():
+    """client_for(user) gives a test client logged in as that user."""
+
+    def make(user: User) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return make
