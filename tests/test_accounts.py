@@ -168,3 +168,8 @@ def test_language_switch_shows_english(client, officer_a):
     assert '<html lang="en">' in body
     assert "Log in" in body
     assert "Đăng nhập" not in body
+
+
+def test_an_english_browser_still_gets_vietnamese_until_the_user_switches(client):
+    body = client.get(reverse("accounts:login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content
+    assert '<html lang="vi">' in body.decode()
