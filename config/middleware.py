@@ -7,7 +7,7 @@ from django.utils import translation
 class VietnameseFirstLocaleMiddleware(LocaleMiddleware):
     """Vietnamese unless the user chose otherwise with the language switch (a cookie).
 
-    The browser's Accept-Language is ignored on purpose: many commune offices run an English-language
+    The browser's Accept-Language is ignored on purpose: many commune offices run an English
     Windows and browser, and their officers should still get the Vietnamese forms.
     """
 
