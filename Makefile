@@ -36,6 +36,7 @@ check: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	DEBUG=true $(VENV)/bin/mypy .
+	DEBUG=true $(VENV)/bin/mypy --strict survey/engine
 	DEBUG=true $(PY) manage.py makemigrations --check --dry-run
 
 bench-engine: install
