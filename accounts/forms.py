@@ -89,7 +89,9 @@ class VillageForm(forms.Form):
     is_active = forms.BooleanField(label=_("Đang hoạt động"), required=False, initial=True)
 
 
-def form_add_service_error(form: forms.Form, exc: ValidationError, aliases: dict[str, str]) -> None:
+def form_add_service_error(
+    form: forms.BaseForm, exc: ValidationError, aliases: dict[str, str]
+) -> None:
     """Show a service's ValidationError on the form: on the field it names, else above the form."""
     if not hasattr(exc, "error_dict"):
         form.add_error(None, exc.messages)

@@ -9,7 +9,7 @@ cannot tell "not yours" from "does not exist".
 - commune officer: reads the commune and its villages; changes its villages and creates new ones.
 """
 
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 from uuid import UUID
 
 from django.db.models import Model, Q, QuerySet
@@ -18,6 +18,9 @@ from django.http import Http404
 from areas.models import AdminUnit
 
 from .models import User
+
+if TYPE_CHECKING:
+    from survey.models import ReviewRound
 
 M = TypeVar("M", bound=Model)
 
@@ -102,3 +105,49 @@ def get_village_parent_or_404(user: User, public_id: "UUID | str") -> AdminUnit:
 
 def can_manage_accounts(user: User) -> bool:
     return reaches_everything(user)
+
+
+def province_path_of(unit: AdminUnit) -> str:
+    """The path of the province a unit lies in ("<edition>/<province>/")."""
+    edition, province = unit.path.split("/")[:2]
+    return f"{edition}/{province}/"
+
+
+def rounds_visible(user: User) -> "QuerySet[ReviewRound]":
+    """Rounds of the province the user works in (everyone under a province takes part in them)."""
+    from survey.models import ReviewRound
+
+    rounds = ReviewRound.objects.select_related("province", "province__edition")
+    if reaches_everything(user):
+        return rounds
+    root = _unit_root(user)
+    if root is None:
+        return rounds.none()
+    return rounds.filter(province__path=province_path_of(root))
+
+
+def rounds_manageable(user: User) -> "QuerySet[ReviewRound]":
+    """Rounds the user may open or close: provincial staff of the province, and admins."""
+    rounds = rounds_visible(user)
+    if reaches_everything(user):
+        return rounds
+    if user.role != User.Role.PROVINCE_STAFF:
+        return rounds.none()
+    return rounds
+
+
+def provinces_for_round_opening(user: User) -> QuerySet[AdminUnit]:
+    provinces = AdminUnit.objects.filter(level=AdminUnit.Level.PROVINCE)
+    if reaches_everything(user):
+        return provinces
+    root = _unit_root(user)
+    if root is None or user.role != User.Role.PROVINCE_STAFF:
+        return provinces.none()
+    return provinces.filter(pk=root.pk)
+
+
+def get_round_or_404(user: User, public_id: UUID | str) -> "ReviewRound":
+    review_round = rounds_visible(user).filter(public_id=public_id).first()
+    if review_round is None:
+        raise Http404
+    return review_round

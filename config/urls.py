@@ -8,6 +8,8 @@ from areas.views import home
 urlpatterns = [
     path("", home, name="home"),
     path("", include("areas.urls")),
+    path("", include("households.urls")),
+    path("", include("survey.urls")),
     path("accounts/", include("accounts.urls")),
     # The language switch sits on the login page too: it only sets a cookie.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),

@@ -13,6 +13,8 @@ from django.test import Client
 from accounts.models import User
 from areas.models import AdminUnit
 from areas.services import edition_get, unit_resolve, units_load_legacy, village_create
+from households.services import household_register
+from survey.services import round_open
 
 PASSWORD = "Mật-khẩu-thử-1"
 
@@ -99,6 +101,29 @@ def village_a(officer_a, commune_a) -> AdminUnit:
 @pytest.fixture
 def village_b(officer_b, commune_b) -> AdminUnit:
     return village_create(actor=officer_b, commune=commune_b, name="Thôn Tây", kind="thon")
+
+
+HEAD = {
+    "full_name": "Nguyễn Văn An",
+    "birth_year": 1970,
+    "sex": "male",
+    "ethnicity": "01",
+    "citizen_id": "035070000123",
+}
+
+
+@pytest.fixture
+def household_a(officer_a, village_a):
+    """A household of commune A, in village A, headed by Nguyễn Văn An (CCCD 035070000123)."""
+    return household_register(actor=officer_a, village=village_a, address="Xóm 1", head=HEAD)
+
+
+@pytest.fixture
+def round_2025(province_reader):
+    """The 2025 periodic round of Hà Nam (standard vn-2022-2025)."""
+    return round_open(
+        actor=province_reader, province=province_reader.unit, year=2025, kind="periodic"
+    )
 
 
 @pytest.fixture

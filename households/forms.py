@@ -1,0 +1,96 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Household, Member
+from .services import MEMBER_FIELDS
+
+
+class DateInput(forms.DateInput):
+    input_type = "text"
+
+    def __init__(self) -> None:
+        super().__init__(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy"})
+
+
+class MemberForm(forms.ModelForm):
+    """Validates and normalises what the officer typed; the services check the rest."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # Longer than 12 on purpose: people type spaces or dots between groups; the service normalises.
+    citizen_id = forms.CharField(
+        label=_("Số CCCD"),
+        max_length=20,
+        required=False,
+        help_text=_("12 chữ số. Để trống nếu chưa có (trẻ em)."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+
+    class Meta:
+        model = Member
+        fields = MEMBER_FIELDS
+        widgets = {"birth_date": DateInput()}
+        help_texts = {
+            "birth_year": _("Bắt buộc; tự điền từ ngày sinh nếu có ngày sinh."),
+            "monthly_social_allowance": _("Số tiền trợ cấp xã hội hằng tháng, 0 nếu không có."),
+        }
+
+    def __init__(self, *args, head: bool = False, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["birth_year"].required = False
+        if head:
+            del self.fields["relationship"]
+
+    def clean(self):  # type: ignore[no-untyped-def]
+        data = super().clean() or {}
+        if not data.get("birth_year") and not data.get("birth_date"):
+            self.add_error("birth_year", _("Hãy nhập năm sinh hoặc ngày sinh."))
+        return data
+
+    def _post_clean(self) -> None:
+        # Model-level checks (unique CCCD, one head) belong to the services, which know the context.
+        pass
+
+    def member_values(self) -> dict[str, object]:
+        return {f: self.cleaned_data[f] for f in MEMBER_FIELDS if f in self.cleaned_data}
+
+
+class VillageChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: object) -> str:
+        return getattr(obj, "name", str(obj))
+
+
+class HouseholdForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Household
+        fields = ["village", "number", "address", "phone"]
+
+    def __init__(self, *args, villages, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["village"] = VillageChoiceField(queryset=villages, label=_("Thôn"))
+
+    def _post_clean(self) -> None:
+        pass
+
+
+class SearchForm(forms.Form):
+    name = forms.CharField(label=_("Tên chủ hộ hoặc thành viên"), required=False, max_length=100)
+
+
+class CitizenIdSearchForm(forms.Form):
+    citizen_id = forms.CharField(label=_("Số CCCD"), max_length=20)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Lý do"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class MemberStatusForm(ReasonForm):
+    status = forms.ChoiceField(
+        label=_("Tình trạng mới"),
+        choices=[
+            (Member.Status.MOVED_AWAY.value, Member.Status.MOVED_AWAY.label),
+            (Member.Status.DECEASED.value, Member.Status.DECEASED.label),
+        ],
+    )

@@ -1,0 +1,88 @@
+"""Read-side queries over households, always through the user's scope."""
+
+from uuid import UUID
+
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.http import Http404
+
+from accounts.models import User
+from accounts.scoping import changeable_units, scoped
+from areas.models import AdminUnit
+
+from .citizen_id import normalize_citizen_id
+from .models import Household, Member
+from .text import search_key
+
+
+def households_visible(user: User) -> QuerySet[Household]:
+    return scoped(user, Household.objects.all(), "village")
+
+
+def households_changeable(user: User) -> QuerySet[Household]:
+    """Households the user may edit: those in villages the user may change (officers, admins)."""
+    villages = changeable_units(user).filter(level=AdminUnit.Level.VILLAGE)
+    return Household.objects.filter(village__in=villages)
+
+
+def household_get_or_404(user: User, public_id: UUID | str, *, change: bool = False) -> Household:
+    household = (
+        (households_changeable(user) if change else households_visible(user))
+        .select_related("commune", "village", "split_from", "merged_into")
+        .filter(public_id=public_id)
+        .first()
+    )
+    if household is None:
+        raise Http404
+    return household
+
+
+def member_get_or_404(user: User, public_id: UUID | str, *, change: bool = False) -> Member:
+    members = Member.objects.all()
+    if change:
+        members = members.filter(household__in=households_changeable(user))
+    member = (
+        scoped(user, members, "household__village")
+        .select_related("household", "household__village", "household__commune")
+        .filter(public_id=public_id)
+        .first()
+    )
+    if member is None:
+        raise Http404
+    return member
+
+
+def household_search(
+    user: User,
+    *,
+    name: str = "",
+    citizen_id: str = "",
+    include_inactive: bool = False,
+) -> QuerySet[Household]:
+    """By head name without accents ("Nguyen Van A" finds "Nguyễn Văn A"), or by a member's CCCD.
+
+    The citizen ID arrives by POST: it must never sit in a URL or a server log.
+    """
+    qs = households_visible(user).select_related("village")
+    if not include_inactive:
+        qs = qs.filter(status=Household.Status.ACTIVE)
+    present = Member.objects.filter(status=Member.Status.PRESENT)
+    key = search_key(name)
+    if key:
+        named = present.filter(name_key__contains=key).values("household_id")
+        qs = qs.filter(Q(head_name_key__contains=key) | Q(pk__in=named))
+    cid = normalize_citizen_id(citizen_id)
+    if cid:
+        qs = qs.filter(pk__in=Member.objects.filter(citizen_id=cid).values("household_id"))
+    return with_member_count(qs)
+
+
+def with_member_count(qs: QuerySet[Household]) -> QuerySet[Household]:
+    count = (
+        Member.objects.filter(household=OuterRef("pk"), status=Member.Status.PRESENT)
+        .order_by()
+        .values("household")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return qs.annotate(present_members=Coalesce(Subquery(count), 0))

@@ -1,0 +1,242 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.forms import form_add_service_error
+from accounts.models import AuditEvent
+from accounts.scoping import changeable_units, rounds_visible
+from accounts.types import AuthedHttpRequest
+from areas.models import AdminUnit
+from survey.models import ReviewRound, SurveyResponse
+
+from .forms import CitizenIdSearchForm, HouseholdForm, MemberForm, MemberStatusForm, SearchForm
+from .models import Household, Member
+from .selectors import (
+    household_get_or_404,
+    household_search,
+    households_changeable,
+    households_visible,
+    member_get_or_404,
+    with_member_count,
+)
+from .services import (
+    StaleEdit,
+    household_register,
+    household_update,
+    member_add,
+    member_set_status,
+    member_update,
+)
+
+
+def _villages(request: AuthedHttpRequest):  # type: ignore[no-untyped-def]
+    return changeable_units(request.user).filter(level=AdminUnit.Level.VILLAGE, is_active=True)
+
+
+@require_http_methods(["GET", "POST"])
+def household_list(request: AuthedHttpRequest) -> HttpResponse:
+    form = SearchForm(request.GET or None)
+    id_form = CitizenIdSearchForm(request.POST or None)
+    name = form.cleaned_data["name"] if form.is_valid() else ""
+    if request.method == "POST" and id_form.is_valid():
+        households = household_search(
+            request.user, citizen_id=id_form.cleaned_data["citizen_id"], include_inactive=True
+        )
+    else:
+        households = household_search(request.user, name=name)
+    page = Paginator(households.order_by("village__code", "head_name_key", "id"), 50).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "households/household_list.html",
+        {
+            "page": page,
+            "form": form,
+            "id_form": id_form,
+            "query": name,
+            "can_register": _villages(request).exists(),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def household_new(request: AuthedHttpRequest) -> HttpResponse:
+    villages = _villages(request)
+    if not villages.exists():
+        raise Http404
+    form = HouseholdForm(request.POST or None, villages=villages)
+    head_form = MemberForm(request.POST or None, prefix="head", head=True)
+    if request.method == "POST" and form.is_valid() and head_form.is_valid():
+        try:
+            household = household_register(
+                actor=request.user,
+                village=form.cleaned_data["village"],
+                address=form.cleaned_data["address"],
+                number=form.cleaned_data["number"],
+                phone=form.cleaned_data["phone"],
+                head=head_form.member_values(),
+            )
+        except ValidationError as exc:
+            form_add_service_error(head_form, exc, {})
+        else:
+            messages.success(request, _("Đã đăng ký hộ %(name)s.") % {"name": household})
+            return redirect("households:detail", public_id=household.public_id)
+    return render(request, "households/household_form.html", {"form": form, "head_form": head_form})
+
+
+def household_detail(request: AuthedHttpRequest, public_id: str) -> HttpResponse:
+    household = household_get_or_404(request.user, public_id)
+    members = household.members.order_by("status", "id")
+    can_change = (
+        household.is_active and households_changeable(request.user).filter(pk=household.pk).exists()
+    )
+    split_offs = with_member_count(households_visible(request.user).filter(split_from=household))
+    events = AuditEvent.objects.filter(
+        target_type__in=["households.household", "households.member"],
+        target_id__in=[str(household.pk), *[str(m.pk) for m in members]],
+    ).select_related("actor")[:30]
+    responses = (
+        SurveyResponse.objects.filter(household=household)
+        .select_related("review_round")
+        .order_by("-review_round__year", "-review_round__month")
+    )
+    started = {r.review_round_id for r in responses}
+    open_rounds = [
+        r
+        for r in rounds_visible(request.user).filter(status=ReviewRound.Status.OPEN)
+        if r.pk not in started and household.village.path.startswith(r.province.path)
+    ]
+    return render(
+        request,
+        "households/household_detail.html",
+        {
+            "responses": responses,
+            "open_rounds": open_rounds if can_change else [],
+            "household": household,
+            "members": members,
+            "can_change": can_change,
+            "split_offs": split_offs,
+            "events": events,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def household_edit(request: AuthedHttpRequest, public_id: str) -> HttpResponse:
+    household = household_get_or_404(request.user, public_id, change=True)
+    form = HouseholdForm(
+        request.POST or None,
+        instance=household,
+        villages=_villages(request).filter(parent=household.commune),
+        initial={"version": household.version},
+    )
+    stale = None
+    if request.method == "POST" and form.is_valid():
+        fresh = Household.objects.get(pk=household.pk)
+        try:
+            household_update(
+                actor=request.user,
+                household=fresh,
+                values=form.cleaned_data,
+                expected_version=form.cleaned_data["version"] or fresh.version,
+            )
+        except StaleEdit as exc:
+            stale = fresh
+            form_add_service_error(form, exc, {})
+        except ValidationError as exc:
+            form_add_service_error(form, exc, {})
+        else:
+            messages.success(request, _("Đã lưu."))
+            return redirect("households:detail", public_id=household.public_id)
+    return render(
+        request,
+        "households/household_edit.html",
+        {"form": form, "household": household, "stale": stale},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def member_new(request: AuthedHttpRequest, public_id: str) -> HttpResponse:
+    household = household_get_or_404(request.user, public_id, change=True)
+    form = MemberForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            member_add(actor=request.user, household=household, values=form.member_values())
+        except ValidationError as exc:
+            form_add_service_error(form, exc, {})
+        else:
+            messages.success(request, _("Đã thêm thành viên."))
+            return redirect("households:detail", public_id=household.public_id)
+    return render(request, "households/member_form.html", {"form": form, "household": household})
+
+
+@require_http_methods(["GET", "POST"])
+def member_edit(request: AuthedHttpRequest, public_id: str) -> HttpResponse:
+    member = member_get_or_404(request.user, public_id, change=True)
+    household = member.household
+    form = MemberForm(request.POST or None, instance=member, initial={"version": member.version})
+    stale = None
+    if request.method == "POST" and form.is_valid():
+        fresh = Member.objects.get(pk=member.pk)
+        try:
+            member_update(
+                actor=request.user,
+                member=fresh,
+                values=form.member_values(),
+                expected_version=form.cleaned_data["version"] or fresh.version,
+            )
+        except StaleEdit as exc:
+            # Show what the other person saved beside what this person typed; save nothing.
+            stale = {
+                field: (getattr(fresh, field), form.cleaned_data.get(field))
+                for field in form.member_values()
+                if getattr(fresh, field) != form.cleaned_data.get(field)
+            }
+            # The refreshed form carries the new version: saving again is a deliberate overwrite.
+            data = request.POST.copy()
+            data["version"] = str(fresh.version)
+            form = MemberForm(data, instance=fresh)
+            form.is_valid()
+            form_add_service_error(form, exc, {})
+        except ValidationError as exc:
+            form_add_service_error(form, exc, {})
+        else:
+            messages.success(request, _("Đã lưu thành viên %(name)s.") % {"name": member})
+            return redirect("households:detail", public_id=household.public_id)
+    return render(
+        request,
+        "households/member_form.html",
+        {
+            "form": form,
+            "household": household,
+            "member": member,
+            "stale": stale,
+            "status_form": MemberStatusForm(),
+        },
+    )
+
+
+@require_POST
+def member_status(request: AuthedHttpRequest, public_id: str) -> HttpResponse:
+    member = member_get_or_404(request.user, public_id, change=True)
+    form = MemberStatusForm(request.POST)
+    if form.is_valid():
+        try:
+            member_set_status(
+                actor=request.user,
+                member=member,
+                status=form.cleaned_data["status"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Đã cập nhật tình trạng của %(name)s.") % {"name": member})
+    else:
+        messages.error(request, _("Hãy chọn tình trạng và ghi lý do."))
+    return redirect("households:detail", public_id=member.household.public_id)

@@ -1,0 +1,242 @@
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from areas.models import AdminUnit
+from survey.engine import CARD_FLAGS, HOUSEHOLD_FACTS, ScoreCard, Standard
+
+from .intake import INCOME_SOURCES, score_path_available
+from .models import Classification, CommuneTotal, ReviewRound, SurveyResponse
+
+
+class DMYDateField(forms.DateField):
+    widget = forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy"})
+
+
+class RoundOpenForm(forms.Form):
+    province: "forms.ModelChoiceField[AdminUnit]" = forms.ModelChoiceField(
+        label=_("Tỉnh"), queryset=AdminUnit.objects.none(), empty_label=None
+    )
+    year = forms.IntegerField(label=_("Năm rà soát"), min_value=2016, max_value=2030)
+    kind = forms.ChoiceField(label=_("Loại đợt"), choices=ReviewRound.Kind.choices)
+    month = forms.IntegerField(
+        label=_("Tháng (đợt thường xuyên)"), min_value=1, max_value=12, required=False
+    )
+    starts_on = DMYDateField(
+        label=_("Bắt đầu"),
+        required=False,
+        help_text=_("Để trống: định kỳ từ 01/9; thường xuyên từ ngày đầu tháng."),
+    )
+    ends_on = DMYDateField(
+        label=_("Kết thúc"),
+        required=False,
+        help_text=_("Để trống: định kỳ đến 14/12; thường xuyên đến cuối tháng."),
+    )
+    commune_deadline = DMYDateField(label=_("Hạn xã báo cáo"), required=False)
+
+    def __init__(self, *args, provinces, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["province"].queryset = provinces  # type: ignore[attr-defined]  # set per user
+
+
+class CommuneTotalForm(forms.ModelForm):  # type: ignore[type-arg]
+    class Meta:
+        model = CommuneTotal
+        fields = ["total_households", "source"]
+
+    def _post_clean(self) -> None:
+        pass
+
+
+# --- The forms of a response, built from the round's standard ------------------------------------
+
+YES_NO = [("", "—"), ("true", _("Có")), ("false", _("Không"))]
+DEPRIVED_CHOICES = [("", "—"), ("true", _("Thiếu hụt")), ("false", _("Không thiếu hụt"))]
+
+
+def _to_bool(value: str) -> bool | None:
+    return {"true": True, "false": False}.get(value)
+
+
+def _yes_no_field(label: str, choices=YES_NO) -> forms.TypedChoiceField:  # type: ignore[no-untyped-def]
+    return forms.TypedChoiceField(
+        label=label, choices=choices, coerce=_to_bool, empty_value=None, required=False
+    )
+
+
+def _initial_bool(value: bool | None) -> str:
+    return "" if value is None else ("true" if value else "false")
+
+
+class ScreeningForm(forms.Form):
+    screening = forms.ChoiceField(
+        label=_("Kết quả Phiếu A"),
+        choices=[("", "—"), *SurveyResponse.Screening.choices],
+        required=False,
+    )
+    screening_reason = forms.CharField(
+        label=_("Lý do / căn cứ"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Tỉnh chưa nhập bộ tiêu chí Phiếu A: hãy ghi căn cứ nhận định của cán bộ "
+            "(ví dụ: hộ có ô tô, nhà kiên cố nhiều tầng...)."
+        ),
+    )
+
+    def values(self) -> dict[str, Any]:
+        return dict(self.cleaned_data)
+
+
+class HousingForm(forms.Form):
+    """The household facts the standard's rules read, and the indicators answered directly."""
+
+    def __init__(self, *args, standard: Standard, response: SurveyResponse, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.standard = standard
+        for name, spec in HOUSEHOLD_FACTS.items():
+            if spec.derived or name not in standard.household_facts_used:
+                continue
+            value = getattr(response, name)
+            if spec.kind == "bool":
+                self.fields[name] = _yes_no_field(spec.label_vi)
+                self.initial[name] = _initial_bool(value)
+            elif spec.kind == "number":
+                self.fields[name] = forms.DecimalField(
+                    label=spec.label_vi, min_value=0, max_digits=7, decimal_places=1, required=False
+                )
+                self.initial[name] = value
+            elif spec.kind == "choice":
+                self.fields[name] = forms.ChoiceField(
+                    label=spec.label_vi,
+                    choices=[("", "—"), *(spec.choices or {}).items()],
+                    required=False,
+                )
+                self.initial[name] = value
+            else:
+                self.fields[name] = forms.MultipleChoiceField(
+                    label=spec.label_vi,
+                    choices=list((spec.choices or {}).items()),
+                    required=False,
+                    widget=forms.CheckboxSelectMultiple,
+                )
+                self.initial[name] = value
+        for indicator in standard.indicators:
+            if indicator.answered_directly:
+                key = f"direct__{indicator.key}"
+                self.fields[key] = _yes_no_field(indicator.label_vi, DEPRIVED_CHOICES)
+                self.fields[key].help_text = indicator.threshold_vi or indicator.guidance_vi or ""
+                self.initial[key] = _initial_bool(response.direct_answers.get(indicator.key))
+
+    def values(self) -> dict[str, Any]:
+        data = {k: v for k, v in self.cleaned_data.items() if not k.startswith("direct__")}
+        if "water_source" in data and data["water_source"] is None:
+            data["water_source"] = ""
+        direct = {
+            k.removeprefix("direct__"): v
+            for k, v in self.cleaned_data.items()
+            if k.startswith("direct__") and v is not None
+        }
+        if any(i.answered_directly for i in self.standard.indicators):
+            data["direct_answers"] = direct
+        return data
+
+
+class IncomeForm(forms.Form):
+    agricultural = forms.BooleanField(
+        label=_("Hộ sống chủ yếu bằng nông, lâm, ngư nghiệp hoặc diêm nghiệp"), required=False
+    )
+
+    def __init__(  # type: ignore[no-untyped-def]
+        self, *args, standard: Standard, response: SurveyResponse, card: ScoreCard | None, **kwargs
+    ):
+        super().__init__(*args, **kwargs)
+        self.initial["agricultural"] = response.agricultural
+        self.score_path = score_path_available(standard)
+        self.card = card
+        if self.score_path and card is not None:
+            # A verified, complete card is installed: the officer answers; the engine counts.
+            for item in card.items:
+                name = f"card__{item.key}"
+                choices = [(o.key, o.label_vi) for o in item.options]
+                if item.choice == "multiple":
+                    self.fields[name] = forms.MultipleChoiceField(
+                        label=item.label_vi,
+                        choices=choices,
+                        required=False,
+                        widget=forms.CheckboxSelectMultiple,
+                    )
+                else:
+                    self.fields[name] = forms.ChoiceField(
+                        label=item.label_vi, choices=[("", "—"), *choices], required=False
+                    )
+                self.initial[name] = response.card_answers.get(item.key)
+            self.fields["card_flags"] = forms.MultipleChoiceField(
+                label=_("Đặc điểm của hộ"),
+                choices=list(CARD_FLAGS.items()),
+                required=False,
+                widget=forms.CheckboxSelectMultiple,
+            )
+            self.initial["card_flags"] = response.card_flags
+        elif self.score_path:
+            self.fields["income_score_manual"] = forms.DecimalField(
+                label=_("Tổng điểm thu nhập (điểm A / B1) tính trên Phiếu B giấy"),
+                min_value=0,
+                max_digits=7,
+                decimal_places=1,
+                required=False,
+                help_text=_(
+                    "Bảng điểm chính thức của chuẩn này chưa được cài vào phần mềm: hãy cộng điểm "
+                    "trên phiếu giấy và nhập tổng. Kết quả sẽ ghi rõ là điểm nhập tay."
+                ),
+            )
+            self.initial["income_score_manual"] = response.income_score_manual
+        for key, label in INCOME_SOURCES.items():
+            name = f"income__{key}"
+            self.fields[name] = forms.IntegerField(
+                label=_("%(src)s (đồng/12 tháng)") % {"src": label}, min_value=0, required=False
+            )
+            self.initial[name] = response.income_by_source.get(key)
+
+    def values(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"agricultural": self.cleaned_data["agricultural"]}
+        if "income_score_manual" in self.fields:
+            data["income_score_manual"] = self.cleaned_data["income_score_manual"]
+        if "card_flags" in self.fields:
+            data["card_answers"] = {
+                k.removeprefix("card__"): v
+                for k, v in self.cleaned_data.items()
+                if k.startswith("card__") and v not in ("", [], None)
+            }
+            data["card_flags"] = self.cleaned_data["card_flags"]
+        data["income_by_source"] = {
+            k.removeprefix("income__"): v
+            for k, v in self.cleaned_data.items()
+            if k.startswith("income__") and v is not None
+        }
+        return data
+
+
+class SubmitForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    final_classification = forms.ChoiceField(
+        label=_("Kết quả đề nghị"),
+        choices=[("", _("Theo kết quả tính")), *Classification.choices],
+        required=False,
+    )
+    override_reason = forms.CharField(
+        label=_("Lý do khác kết quả tính (bắt buộc nếu chọn khác)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class ScoreCardUploadForm(forms.Form):
+    file = forms.FileField(label=_("Tệp Excel bảng điểm (.xlsx)"))
+    verified = forms.BooleanField(
+        label=_("Đây là bảng điểm chính thức, đã đối chiếu từng số với văn bản"), required=False
+    )
+    basis = forms.CharField(
+        label=_("Căn cứ (số hiệu văn bản, phụ lục)"), max_length=300, required=False
+    )

@@ -1,0 +1,275 @@
+"""Review rounds and each commune's count of resident households (the denominator of every rate)."""
+
+import uuid
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from areas.models import AdminUnit
+
+
+class ReviewRound(models.Model):
+    class Kind(models.TextChoices):
+        PERIODIC = "periodic", _("Định kỳ hằng năm")
+        REGULAR = "regular", _("Thường xuyên (hằng tháng)")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Đang rà soát")
+        CLOSED = "closed", _("Đã kết thúc")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    province = models.ForeignKey(
+        AdminUnit, on_delete=models.PROTECT, related_name="rounds", verbose_name=_("tỉnh")
+    )
+    year = models.PositiveSmallIntegerField(
+        _("năm"), validators=[MinValueValidator(2016), MaxValueValidator(2030)]
+    )
+    kind = models.CharField(_("loại đợt"), max_length=16, choices=Kind.choices)
+    month = models.PositiveSmallIntegerField(
+        _("tháng"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
+    )
+    # Taken from the year by the engine when the round opens; kept so results stay explainable.
+    standard_code = models.CharField(_("chuẩn nghèo"), max_length=32)
+    starts_on = models.DateField(_("bắt đầu"))
+    ends_on = models.DateField(_("kết thúc"))
+    commune_deadline = models.DateField(_("hạn xã báo cáo"), null=True, blank=True)
+    status = models.CharField(
+        _("trạng thái"), max_length=8, choices=Status.choices, default=Status.OPEN
+    )
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("đợt rà soát")
+        verbose_name_plural = _("đợt rà soát")
+        ordering = ["-year", "kind", "-month"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["province", "year"],
+                condition=Q(kind="periodic"),
+                name="one_periodic_round_per_province_year",
+            ),
+            models.UniqueConstraint(
+                fields=["province", "year", "month"],
+                condition=Q(kind="regular"),
+                name="one_regular_round_per_province_month",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="periodic", month__isnull=True)
+                | Q(kind="regular", month__isnull=False),
+                name="regular_round_has_month",
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")), name="round_dates_ordered"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        if self.kind == self.Kind.REGULAR:
+            return f"Rà soát thường xuyên tháng {self.month}/{self.year}"
+        return f"Rà soát định kỳ năm {self.year}"
+
+    @property
+    def edition(self):  # type: ignore[no-untyped-def]
+        return self.province.edition
+
+
+class CommuneTotal(models.Model):
+    """Total resident households of a commune for a round, with where the number came from."""
+
+    review_round = models.ForeignKey(
+        ReviewRound, on_delete=models.PROTECT, related_name="commune_totals"
+    )
+    commune = models.ForeignKey(AdminUnit, on_delete=models.PROTECT, related_name="+")
+    total_households = models.PositiveIntegerField(_("tổng số hộ dân cư"))
+    source = models.CharField(
+        _("nguồn số liệu"),
+        max_length=300,
+        help_text=_("Ví dụ: sổ hộ khẩu / cơ sở dữ liệu dân cư của Công an xã, ngày 01/09."),
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("tổng số hộ của xã")
+        verbose_name_plural = _("tổng số hộ của xã")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["review_round", "commune"], name="one_total_per_commune_round"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.commune}: {self.total_households}"
+
+
+class InstalledScoreCard(models.Model):
+    """An income-proxy score card installed by an admin from an Excel file, for one standard.
+
+    The newest active card of a standard replaces the one its data file ships (which, where the
+    official tables were not found, is partial or absent and marked unverified).
+    """
+
+    standard_code = models.CharField(_("chuẩn nghèo"), max_length=32, db_index=True)
+    regions = models.JSONField(_("vùng"))
+    options = models.JSONField(_("phương án và điểm"))
+    verified = models.BooleanField(
+        _("là bảng điểm chính thức"),
+        default=False,
+        help_text=_("Chỉ đánh dấu khi đã đối chiếu từng số với văn bản (ví dụ TT 07/2021)."),
+    )
+    basis = models.CharField(_("căn cứ"), max_length=300, blank=True)
+    file_name = models.CharField(_("tệp"), max_length=200)
+    is_active = models.BooleanField(_("đang dùng"), default=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("bảng điểm đã cài")
+        verbose_name_plural = _("bảng điểm đã cài")
+        ordering = ["-uploaded_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.standard_code} ({self.uploaded_at:%d/%m/%Y})"
+
+
+class Classification(models.TextChoices):
+    POOR = "poor", _("Hộ nghèo")
+    NEAR_POOR = "near_poor", _("Hộ cận nghèo")
+    AVERAGE = "average", _("Hộ có mức sống trung bình")
+    NOT_POOR = "not_poor", _("Không thuộc các diện trên")
+
+
+class SurveyResponse(models.Model):
+    """One household's screening and scoring forms in one round, and the engine's result.
+
+    Scoped through `village`. The result fields are written only by the services, from the engine;
+    `final_classification` may differ from `computed_classification` only with a written reason.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Đang nhập")
+        SUBMITTED = "submitted", _("Đã nộp")
+        AGREED = "agreed", _("Họp thôn thống nhất")
+        DISPUTED = "disputed", _("Họp thôn chưa thống nhất")
+        POSTED = "posted", _("Đang niêm yết")
+        APPROVED = "approved", _("Đã phê duyệt")
+        RETURNED = "returned", _("Bị trả lại")
+
+    class Screening(models.TextChoices):
+        PROCEED = "proceed", _("Có dấu hiệu: rà soát tiếp bằng Phiếu B")
+        STOP = "stop", _("Không có dấu hiệu: dừng ở Phiếu A")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    review_round = models.ForeignKey(
+        ReviewRound, on_delete=models.PROTECT, related_name="responses"
+    )
+    household = models.ForeignKey(
+        "households.Household", on_delete=models.PROTECT, related_name="responses"
+    )
+    commune = models.ForeignKey(AdminUnit, on_delete=models.PROTECT, related_name="+")
+    village = models.ForeignKey(AdminUnit, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(
+        _("trạng thái"), max_length=16, choices=Status.choices, default=Status.DRAFT
+    )
+    # Phiếu A
+    screening = models.CharField(
+        _("kết quả Phiếu A"), max_length=8, choices=Screening.choices, blank=True
+    )
+    screening_reason = models.TextField(_("lý do"), blank=True)
+    # Phiếu B: household facts (names as in survey.engine.facts.HOUSEHOLD_FACTS)
+    floor_area_m2 = models.DecimalField(
+        _("diện tích nhà ở (m²)"), max_digits=7, decimal_places=1, null=True, blank=True
+    )
+    wall_durable = models.BooleanField(_("tường bền chắc"), null=True, blank=True)
+    column_durable = models.BooleanField(_("cột bền chắc"), null=True, blank=True)
+    roof_durable = models.BooleanField(_("mái bền chắc"), null=True, blank=True)
+    water_source = models.CharField(_("nguồn nước sinh hoạt"), max_length=24, blank=True)
+    latrine_hygienic = models.BooleanField(_("nhà tiêu hợp vệ sinh"), null=True, blank=True)
+    information_means = models.JSONField(
+        _("phương tiện tiếp cận thông tin"), default=list, blank=True
+    )
+    direct_answers = models.JSONField(default=dict, blank=True)
+    agricultural = models.BooleanField(_("hộ làm nông, lâm, ngư, diêm nghiệp"), default=False)
+    # Income proxy: answers on the score card, or the total computed on paper while no verified
+    # card is installed (then `income_score_by_hand` is true and shown with the result).
+    card_answers = models.JSONField(default=dict, blank=True)
+    card_flags = models.JSONField(default=list, blank=True)
+    income_score_manual = models.DecimalField(
+        _("tổng điểm thu nhập (tính trên phiếu giấy)"),
+        max_digits=7,
+        decimal_places=1,
+        null=True,
+        blank=True,
+    )
+    # Income over the last 12 months by source (VND), social allowances excluded.
+    income_by_source = models.JSONField(default=dict, blank=True)
+    # Result (written by the services from the engine)
+    standard_code = models.CharField(max_length=32, blank=True)
+    standard_version = models.PositiveIntegerField(null=True, blank=True)
+    income_score = models.DecimalField(max_digits=7, decimal_places=1, null=True, blank=True)
+    income_score_by_hand = models.BooleanField(default=False)
+    income_per_capita = models.PositiveIntegerField(null=True, blank=True)
+    deprivation_score = models.PositiveSmallIntegerField(null=True, blank=True)
+    deprived = models.JSONField(default=list, blank=True)
+    computed_classification = models.CharField(
+        _("kết quả tính"), max_length=16, choices=Classification.choices, blank=True
+    )
+    final_classification = models.CharField(
+        _("kết quả cuối cùng"), max_length=16, choices=Classification.choices, blank=True
+    )
+    override_reason = models.TextField(_("lý do khác kết quả tính"), blank=True)
+    explanation = models.JSONField(null=True, blank=True)
+    facts_snapshot = models.JSONField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("phiếu rà soát")
+        verbose_name_plural = _("phiếu rà soát")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["review_round", "household"], name="one_response_per_household_round"
+            ),
+            models.CheckConstraint(
+                condition=Q(final_classification="")
+                | Q(final_classification=models.F("computed_classification"))
+                | ~Q(override_reason=""),
+                name="override_needs_reason",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["review_round", "commune", "status"], name="response_round_commune"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.household} — {self.review_round}"
+
+    @property
+    def is_overridden(self) -> bool:
+        return bool(self.final_classification) and (
+            self.final_classification != self.computed_classification
+        )

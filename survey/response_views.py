@@ -1,0 +1,166 @@
+"""The household's forms in a round: one page per section, a running score, submission."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.forms import form_add_service_error
+from accounts.scoping import get_round_or_404
+from accounts.types import AuthedHttpRequest
+from households.models import Member
+from households.selectors import household_get_or_404, households_changeable
+from households.services import StaleEdit
+from survey.engine import get_standard
+
+from .forms import HousingForm, IncomeForm, ScreeningForm, SubmitForm
+from .intake import card_is_usable, effective_card, response_evaluate
+from .models import SurveyResponse
+from .selectors import response_get_or_404
+from .services import (
+    EDITABLE_STATUSES,
+    response_apply,
+    response_start,
+    response_submit,
+    response_update,
+)
+
+SECTIONS = [
+    ("screening", gettext_lazy("Phiếu A")),
+    ("housing", gettext_lazy("Nhà ở, nước, vệ sinh, thông tin")),
+    ("members", gettext_lazy("Thành viên")),
+    ("income", gettext_lazy("Điểm và thu nhập")),
+    ("result", gettext_lazy("Kết quả và nộp")),
+]
+
+
+def _members(response: SurveyResponse) -> list[Member]:
+    return list(response.household.members.filter(status=Member.Status.PRESENT).order_by("id"))
+
+
+def _section_form(section: str, response: SurveyResponse, data: Any = None) -> Any:
+    standard = get_standard(response.review_round.standard_code)
+    if section == "screening":
+        initial = {
+            "screening": response.screening,
+            "screening_reason": response.screening_reason,
+        }
+        return ScreeningForm(data, initial=initial)
+    if section == "housing":
+        return HousingForm(data, standard=standard, response=response)
+    if section == "income":
+        card = effective_card(standard)
+        usable = card if card_is_usable(card) else None
+        return IncomeForm(data, standard=standard, response=response, card=usable)
+    return None
+
+
+@require_POST
+def response_begin(request: AuthedHttpRequest, round_id: str, household_id: str) -> HttpResponse:
+    review_round = get_round_or_404(request.user, round_id)
+    household = household_get_or_404(request.user, household_id, change=True)
+    try:
+        response = response_start(
+            actor=request.user, review_round=review_round, household=household
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("households:detail", public_id=household.public_id)
+    return redirect("survey:response_section", public_id=response.public_id, section="screening")
+
+
+@require_http_methods(["GET", "POST"])
+def response_section(request: AuthedHttpRequest, public_id: str, section: str) -> HttpResponse:
+    if section not in dict(SECTIONS):
+        raise Http404
+    response = response_get_or_404(request.user, public_id)
+    can_edit = (
+        response.status in EDITABLE_STATUSES
+        and households_changeable(request.user).filter(pk=response.household_id).exists()
+    )
+    form = _section_form(section, response, request.POST if request.method == "POST" else None)
+    stale = False
+    if request.method == "POST":
+        if not can_edit:
+            raise Http404
+        if form is not None and form.is_valid():
+            try:
+                response_update(
+                    actor=request.user,
+                    response=response,
+                    values=form.values(),
+                    expected_version=int(request.POST.get("version") or 0),
+                )
+            except StaleEdit as exc:
+                stale = True
+                form.add_error(None, exc)
+                response.refresh_from_db()
+            except ValidationError as exc:
+                form_add_service_error(form, exc, {})
+            else:
+                messages.success(request, _("Đã lưu nháp."))
+                order = [key for key, _label in SECTIONS]
+                following = order[min(order.index(section) + 1, len(order) - 1)]
+                if "stay" in request.POST:
+                    following = section
+                return redirect(
+                    "survey:response_section", public_id=response.public_id, section=following
+                )
+    evaluation = response_evaluate(response, _members(response))
+    return render(
+        request,
+        "survey/response_section.html",
+        {
+            "response": response,
+            "standard": get_standard(response.review_round.standard_code),
+            "section": section,
+            "sections": SECTIONS,
+            "form": form,
+            "can_edit": can_edit,
+            "stale": stale,
+            "evaluation": evaluation,
+            "members": _members(response) if section == "members" else None,
+            "submit_form": SubmitForm(initial={"version": response.version}),
+        },
+    )
+
+
+@require_POST
+def response_preview(request: AuthedHttpRequest, public_id: str, section: str) -> HttpResponse:
+    """The running score: apply what is on screen to an unsaved copy and ask the engine."""
+    response = response_get_or_404(request.user, public_id)
+    form = _section_form(section, response, request.POST)
+    if form is not None and form.is_valid():
+        response_apply(response, form.values())
+    evaluation = response_evaluate(response, _members(response))
+    return render(request, "survey/_score.html", {"evaluation": evaluation, "response": response})
+
+
+@require_POST
+def response_submit_view(request: AuthedHttpRequest, public_id: str) -> HttpResponse:
+    response = response_get_or_404(request.user, public_id, change=True)
+    form = SubmitForm(request.POST)
+    url = reverse("survey:response_section", kwargs={"public_id": public_id, "section": "result"})
+    if not form.is_valid():
+        messages.error(request, _("Dữ liệu nộp không hợp lệ."))
+        return redirect(url)
+    try:
+        response_submit(
+            actor=request.user,
+            response=response,
+            expected_version=form.cleaned_data["version"],
+            final_classification=form.cleaned_data["final_classification"],
+            override_reason=form.cleaned_data["override_reason"],
+        )
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Đã nộp phiếu."))
+    return redirect(url)

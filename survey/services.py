@@ -1,0 +1,341 @@
+"""Named services of the review: rounds and commune totals (forms and workflow come next)."""
+
+import calendar
+from collections.abc import Mapping
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from accounts.scoping import provinces_for_round_opening
+from accounts.services import audit_record
+from areas.models import AdminUnit
+from households.models import Household, Member
+from households.selectors import households_changeable
+from households.services import StaleEdit
+from survey.engine import EngineError, get_standard, standard_for_year
+
+from .intake import response_evaluate
+from .models import Classification, CommuneTotal, ReviewRound, SurveyResponse
+
+# Periodic review: 1 September – 14 December (QĐ 24/2021/QĐ-TTg, Điều 4).
+PERIODIC_START = (9, 1)
+PERIODIC_END = (12, 14)
+
+
+def round_default_dates(year: int, kind: str, month: int | None) -> tuple[date, date]:
+    if kind == ReviewRound.Kind.PERIODIC:
+        return date(year, *PERIODIC_START), date(year, *PERIODIC_END)
+    assert month is not None
+    return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
+
+
+@transaction.atomic
+def round_open(
+    *,
+    actor: User,
+    province: AdminUnit,
+    year: int,
+    kind: str,
+    month: int | None = None,
+    starts_on: date | None = None,
+    ends_on: date | None = None,
+    commune_deadline: date | None = None,
+) -> ReviewRound:
+    if not provinces_for_round_opening(actor).filter(pk=province.pk).exists():
+        raise PermissionDenied
+    if kind == ReviewRound.Kind.REGULAR and not month:
+        raise ValidationError({"month": _("Đợt rà soát thường xuyên cần có tháng.")})
+    if kind == ReviewRound.Kind.PERIODIC:
+        month = None
+    try:
+        standard = standard_for_year(year)
+    except EngineError as exc:
+        raise ValidationError({"year": str(exc)}) from exc
+    default_start, default_end = round_default_dates(year, kind, month)
+    starts_on, ends_on = starts_on or default_start, ends_on or default_end
+    if ends_on < starts_on:
+        raise ValidationError({"ends_on": _("Ngày kết thúc phải sau ngày bắt đầu.")})
+    try:
+        with transaction.atomic():
+            review_round = ReviewRound.objects.create(
+                province=province,
+                year=year,
+                kind=kind,
+                month=month,
+                standard_code=standard.code,
+                starts_on=starts_on,
+                ends_on=ends_on,
+                commune_deadline=commune_deadline,
+                opened_by=actor,
+            )
+    except IntegrityError as exc:
+        raise ValidationError(_("Tỉnh đã có đợt rà soát này.")) from exc
+    audit_record(
+        actor=actor,
+        action="round_open",
+        target=review_round,
+        unit=province,
+        changes={"year": year, "kind": kind, "month": month, "standard": standard.code},
+    )
+    return review_round
+
+
+def _check_commune_in_round(review_round: ReviewRound, commune: AdminUnit) -> None:
+    if commune.level != AdminUnit.Level.COMMUNE or not commune.path.startswith(
+        review_round.province.path
+    ):
+        raise ValidationError(_("Xã không thuộc tỉnh của đợt rà soát."))
+
+
+def communes_recordable(actor: User) -> "set[int] | None":
+    """Communes whose totals the user may record: officers their own; admins all (None)."""
+    if actor.is_admin:
+        return None
+    if actor.role == User.Role.COMMUNE_OFFICER and actor.unit_id:
+        return {actor.unit_id}
+    return set()
+
+
+@transaction.atomic
+def commune_total_record(
+    *,
+    actor: User,
+    review_round: ReviewRound,
+    commune: AdminUnit,
+    total_households: int,
+    source: str,
+) -> CommuneTotal:
+    """Record (or correct) a commune's total resident households for a round, with its source."""
+    allowed = communes_recordable(actor)
+    if allowed is not None and commune.pk not in allowed:
+        raise PermissionDenied
+    _check_commune_in_round(review_round, commune)
+    if review_round.status != ReviewRound.Status.OPEN:
+        raise ValidationError(_("Đợt rà soát đã kết thúc: không sửa số liệu được."))
+    if total_households < 0:
+        raise ValidationError({"total_households": _("Số hộ không được âm.")})
+    source = " ".join(source.split())
+    if not source:
+        raise ValidationError({"source": _("Hãy ghi nguồn của số liệu.")})
+    total, created = CommuneTotal.objects.select_for_update().get_or_create(
+        review_round=review_round,
+        commune=commune,
+        defaults={"total_households": total_households, "source": source, "recorded_by": actor},
+    )
+    old = None if created else [total.total_households, total.source]
+    if not created:
+        total.total_households, total.source, total.recorded_by = total_households, source, actor
+        total.version += 1
+        total.save()
+    audit_record(
+        actor=actor,
+        action="commune_total_record",
+        target=review_round,
+        unit=commune,
+        changes={"total_households": [old[0] if old else None, total_households], "source": source},
+    )
+    return total
+
+
+# --- Survey responses (Phiếu A, Phiếu B) --------------------------------------------------------
+
+RESPONSE_FIELDS = (
+    "screening",
+    "screening_reason",
+    "floor_area_m2",
+    "wall_durable",
+    "column_durable",
+    "roof_durable",
+    "water_source",
+    "latrine_hygienic",
+    "information_means",
+    "direct_answers",
+    "agricultural",
+    "card_answers",
+    "card_flags",
+    "income_score_manual",
+    "income_by_source",
+)
+EDITABLE_STATUSES = {SurveyResponse.Status.DRAFT, SurveyResponse.Status.RETURNED}
+
+
+def _check_response_editable(actor: User, response: SurveyResponse) -> None:
+    if not households_changeable(actor).filter(pk=response.household_id).exists():
+        raise PermissionDenied
+    if response.status not in EDITABLE_STATUSES:
+        raise ValidationError(
+            _("Phiếu đã nộp (%(s)s): chỉ sửa được khi bị trả lại hoặc được mở lại.")
+            % {"s": response.get_status_display()}
+        )
+    if response.review_round.status != ReviewRound.Status.OPEN:
+        raise ValidationError(_("Đợt rà soát đã kết thúc."))
+
+
+def _plain(value: Any) -> Any:
+    return str(value) if isinstance(value, Decimal) else value
+
+
+@transaction.atomic
+def response_start(
+    *, actor: User, review_round: ReviewRound, household: Household
+) -> SurveyResponse:
+    """Open (or return the existing) draft of a household's forms for a round."""
+    if not households_changeable(actor).filter(pk=household.pk).exists():
+        raise PermissionDenied
+    if not household.is_active:
+        raise ValidationError(_("Hộ không còn cư trú: không rà soát."))
+    if review_round.status != ReviewRound.Status.OPEN:
+        raise ValidationError(_("Đợt rà soát đã kết thúc."))
+    if not household.village.path.startswith(review_round.province.path):
+        raise ValidationError(_("Hộ không thuộc tỉnh của đợt rà soát."))
+    response, created = SurveyResponse.objects.get_or_create(
+        review_round=review_round,
+        household=household,
+        defaults={
+            "commune": household.commune,
+            "village": household.village,
+            "created_by": actor,
+        },
+    )
+    if created:
+        audit_record(actor=actor, action="response_start", target=response, unit=household.village)
+    return response
+
+
+def response_apply(response: SurveyResponse, values: Mapping[str, Any]) -> dict[str, list[Any]]:
+    """Set the given form values on the response (unsaved) and return what changed."""
+    changes = {}
+    for name, value in values.items():
+        if name not in RESPONSE_FIELDS:
+            raise ValueError(f"unknown response field {name}")
+        old = getattr(response, name)
+        if old != value:
+            changes[name] = [_plain(old), _plain(value)]
+            setattr(response, name, value)
+    return changes
+
+
+@transaction.atomic
+def response_update(
+    *,
+    actor: User,
+    response: SurveyResponse,
+    values: Mapping[str, Any],
+    expected_version: int,
+) -> SurveyResponse:
+    """Save a section of the forms as a draft: anything may still be blank."""
+    _check_response_editable(actor, response)
+    changes = response_apply(response, values)
+    if not changes:
+        return response
+    updated = SurveyResponse.objects.filter(pk=response.pk, version=expected_version).update(
+        version=F("version") + 1
+    )
+    if not updated:
+        raise StaleEdit(
+            _(
+                "Phiếu này vừa được người khác lưu sau khi bạn mở trang. Phần bạn nhập chưa được "
+                "lưu: hãy xem nội dung mới rồi nhập lại."
+            )
+        )
+    response.version = expected_version + 1
+    response.save(update_fields=[*changes, "updated_at"])
+    audit_record(
+        actor=actor,
+        action="response_update",
+        target=response,
+        unit=response.village,
+        changes=changes,
+    )
+    return response
+
+
+@transaction.atomic
+def response_submit(
+    *,
+    actor: User,
+    response: SurveyResponse,
+    expected_version: int,
+    final_classification: str = "",
+    override_reason: str = "",
+) -> SurveyResponse:
+    """Check every answer, store the engine's result with its explanation, and submit."""
+    _check_response_editable(actor, response)
+    locked = SurveyResponse.objects.select_for_update().get(pk=response.pk)
+    if locked.version != expected_version:
+        raise StaleEdit(_("Phiếu vừa được người khác lưu: hãy tải lại trang rồi nộp lại."))
+    members = list(response.household.members.filter(status=Member.Status.PRESENT).order_by("id"))
+    override_reason = override_reason.strip()
+    if response.screening == SurveyResponse.Screening.STOP:
+        if not response.screening_reason.strip():
+            raise ValidationError(_("Phiếu A dừng rà soát phải ghi lý do."))
+        computed: str = Classification.NOT_POOR
+        result: dict[str, Any] = {
+            "rule": "screening_stop",
+            "reason": _("Không rà soát tiếp theo Phiếu A: %(r)s")
+            % {"r": response.screening_reason.strip()},
+        }
+        response.deprived, response.deprivation_score = [], None
+        response.income_score, response.income_per_capita = None, None
+        response.facts_snapshot = None
+    elif response.screening != SurveyResponse.Screening.PROCEED:
+        raise ValidationError(_("Hãy ghi kết quả Phiếu A trước khi nộp."))
+    else:
+        evaluation = response_evaluate(response, members)
+        if not evaluation.complete:
+            problems = evaluation.missing or [evaluation.error]
+            raise ValidationError(
+                [_("Chưa nộp được, còn thiếu hoặc sai:")] + [f"– {p}" for p in problems]
+            )
+        explanation = evaluation.explanation
+        assert explanation is not None
+        computed = explanation.classification
+        standard_ = get_standard(explanation.standard)
+        result = {
+            **explanation.to_dict(),
+            "rule_label": explanation.rule_label_vi,
+            "deprived_labels": [standard_.indicator(k).label_vi for k in explanation.deprived],
+        }
+        response.deprived = list(explanation.deprived)
+        response.deprivation_score = explanation.deprivation_score
+        response.income_score = evaluation.income_score
+        response.income_score_by_hand = evaluation.income_score_by_hand
+        response.income_per_capita = evaluation.income_per_capita
+        response.facts_snapshot = evaluation.facts
+    final = final_classification or computed
+    if final not in Classification.values:
+        raise ValidationError({"final_classification": _("Kết quả cuối cùng không hợp lệ.")})
+    if final != computed and not override_reason:
+        raise ValidationError(
+            {
+                "override_reason": _(
+                    "Kết quả cuối cùng khác kết quả tính: phải ghi rõ lý do (sẽ được thống kê)."
+                )
+            }
+        )
+    standard = get_standard(response.review_round.standard_code)
+    response.standard_code, response.standard_version = standard.code, standard.version
+    response.computed_classification = computed
+    response.final_classification = final
+    response.override_reason = override_reason if final != computed else ""
+    response.explanation = result
+    response.status = SurveyResponse.Status.SUBMITTED
+    response.submitted_at, response.submitted_by = timezone.now(), actor
+    response.version = expected_version + 1
+    response.save()
+    audit_record(
+        actor=actor,
+        action="response_submit",
+        target=response,
+        unit=response.village,
+        changes={"computed": computed, "final": final},
+        reason=override_reason,
+    )
+    return response

@@ -1,0 +1,119 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.forms import form_add_service_error
+from accounts.scoping import (
+    get_round_or_404,
+    provinces_for_round_opening,
+    rounds_visible,
+    visible_units,
+)
+from accounts.types import AuthedHttpRequest
+from areas.models import AdminUnit
+from survey.engine import get_standard
+
+from .forms import CommuneTotalForm, RoundOpenForm
+from .models import CommuneTotal
+from .services import commune_total_record, communes_recordable, round_open
+
+
+def round_list(request: AuthedHttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "survey/round_list.html",
+        {
+            "rounds": rounds_visible(request.user),
+            "can_open": provinces_for_round_opening(request.user).exists(),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def round_new(request: AuthedHttpRequest) -> HttpResponse:
+    provinces = provinces_for_round_opening(request.user).order_by("edition__code", "code")
+    if not provinces.exists():
+        raise Http404
+    form = RoundOpenForm(request.POST or None, provinces=provinces)
+    if request.method == "POST" and form.is_valid():
+        try:
+            review_round = round_open(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form_add_service_error(form, exc, {})
+        else:
+            messages.success(request, _("Đã mở %(r)s.") % {"r": review_round})
+            return redirect("survey:round_detail", public_id=review_round.public_id)
+    return render(request, "survey/round_form.html", {"form": form})
+
+
+def round_detail(request: AuthedHttpRequest, public_id: str) -> HttpResponse:
+    review_round = get_round_or_404(request.user, public_id)
+    standard = get_standard(review_round.standard_code)
+    communes = (
+        visible_units(request.user)
+        .filter(level=AdminUnit.Level.COMMUNE, path__startswith=review_round.province.path)
+        .select_related("parent")
+        .order_by("path")
+    )
+    totals = {
+        t.commune_id: t
+        for t in CommuneTotal.objects.filter(review_round=review_round, commune__in=communes)
+    }
+    allowed = communes_recordable(request.user)
+    rows = [
+        {
+            "commune": c,
+            "total": totals.get(c.pk),
+            "can_record": review_round.status == "open" and (allowed is None or c.pk in allowed),
+        }
+        for c in communes
+    ]
+    return render(
+        request,
+        "survey/round_detail.html",
+        {
+            "round": review_round,
+            "standard": standard,
+            "unverified": standard.unverified_items(),
+            "rows": rows,
+            "recorded": len(totals),
+            "total_form": CommuneTotalForm(),
+        },
+    )
+
+
+@require_POST
+def commune_total(request: AuthedHttpRequest, public_id: str, commune_id: str) -> HttpResponse:
+    review_round = get_round_or_404(request.user, public_id)
+    commune = (
+        visible_units(request.user)
+        .filter(public_id=commune_id, level=AdminUnit.Level.COMMUNE)
+        .first()
+    )
+    allowed = communes_recordable(request.user)
+    if commune is None or (allowed is not None and commune.pk not in allowed):
+        raise Http404
+    form = CommuneTotalForm(request.POST)
+    if form.is_valid():
+        try:
+            commune_total_record(
+                actor=request.user,
+                review_round=review_round,
+                commune=commune,
+                total_households=form.cleaned_data["total_households"],
+                source=form.cleaned_data["source"],
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Đã ghi tổng số hộ của %(c)s.") % {"c": commune.name})
+    else:
+        messages.error(
+            request,
+            _("Chưa ghi được: %(e)s")
+            % {"e": " ".join(str(m) for errs in form.errors.values() for m in errs)},
+        )
+    return redirect("survey:round_detail", public_id=review_round.public_id)

@@ -1,0 +1,203 @@
+"""A household's forms in a round, through the pages: screening, housing, score, submission."""
+
+import pytest
+from django.urls import reverse
+
+from accounts.models import AuditEvent
+from survey.models import SurveyResponse
+
+
+def section_url(response, section):
+    return reverse(
+        "survey:response_section", kwargs={"public_id": response.public_id, "section": section}
+    )
+
+
+@pytest.fixture
+def started(officer_a, household_a, round_2025, client_for):
+    """Officer A has started the 2025 forms of household A; returns (client, response)."""
+    client = client_for(officer_a)
+    url = reverse(
+        "survey:response_begin",
+        kwargs={"round_id": round_2025.public_id, "household_id": household_a.public_id},
+    )
+    assert client.post(url).status_code == 302
+    return client, SurveyResponse.objects.get(household=household_a, review_round=round_2025)
+
+
+POOR_HOUSING = {
+    "floor_area_m2": "6",  # one person: 6 m² per person, below the 8 m² line
+    "wall_durable": "true",
+    "column_durable": "true",
+    "roof_durable": "true",
+    "water_source": "surface",
+    "latrine_hygienic": "false",
+}
+
+
+def fill(client, response, section, data):
+    response.refresh_from_db()
+    result = client.post(section_url(response, section), {**data, "version": response.version})
+    assert result.status_code == 302, result.content.decode()[:2000]
+    response.refresh_from_db()
+
+
+def test_officer_fills_and_submits_a_poor_household(started):
+    client, response = started
+    fill(client, response, "screening", {"screening": "proceed", "screening_reason": ""})
+    fill(client, response, "housing", POOR_HOUSING)
+    fill(client, response, "income", {"income_score_manual": "130"})
+    assert response.status == "draft"
+    submit = reverse("survey:response_submit", kwargs={"public_id": response.public_id})
+    client.post(submit, {"version": response.version})
+    response.refresh_from_db()
+    assert response.status == "submitted"
+    # Rural commune, 2022–2025 standard: score 130 ≤ 140 and ≥ 30 deprivation points → poor.
+    assert response.computed_classification == response.final_classification == "poor"
+    assert response.income_score == 130
+    assert response.income_score_by_hand
+    assert {"health_insurance", "housing_area", "water_source", "hygienic_latrine"} <= set(
+        response.deprived
+    )
+    assert response.deprivation_score == 10 * len(response.deprived)
+    assert response.standard_code == "vn-2022-2025"
+    assert "nhập theo phiếu giấy" in response.explanation["reason"]
+    page = client.get(section_url(response, "result")).content.decode()
+    assert "Hộ nghèo" in page
+    assert AuditEvent.objects.filter(action="response_submit").exists()
+
+
+def test_a_score_above_the_line_is_not_poor(started):
+    client, response = started
+    fill(client, response, "screening", {"screening": "proceed"})
+    fill(client, response, "housing", POOR_HOUSING)
+    fill(client, response, "income", {"income_score_manual": "141"})
+    client.post(
+        reverse("survey:response_submit", kwargs={"public_id": response.public_id}),
+        {"version": response.version},
+    )
+    response.refresh_from_db()
+    assert response.computed_classification == "not_poor"
+
+
+def test_submission_with_missing_answers_is_refused_and_lists_them(started):
+    client, response = started
+    fill(client, response, "screening", {"screening": "proceed"})
+    result = client.post(
+        reverse("survey:response_submit", kwargs={"public_id": response.public_id}),
+        {"version": response.version},
+        follow=True,
+    )
+    body = result.content.decode()
+    assert "Chưa nộp được" in body
+    assert "Nguồn nước sinh hoạt chính" in body
+    response.refresh_from_db()
+    assert response.status == "draft"
+    assert response.computed_classification == ""
+
+
+def test_an_override_needs_a_written_reason(started):
+    client, response = started
+    fill(client, response, "screening", {"screening": "proceed"})
+    fill(client, response, "housing", POOR_HOUSING)
+    fill(client, response, "income", {"income_score_manual": "130"})
+    submit = reverse("survey:response_submit", kwargs={"public_id": response.public_id})
+    client.post(submit, {"version": response.version, "final_classification": "near_poor"})
+    response.refresh_from_db()
+    assert response.status == "draft"
+    client.post(
+        submit,
+        {
+            "version": response.version,
+            "final_classification": "near_poor",
+            "override_reason": "Họp thôn xác nhận hộ có thu nhập từ con gửi về",
+        },
+    )
+    response.refresh_from_db()
+    assert response.status == "submitted"
+    assert (response.computed_classification, response.final_classification) == (
+        "poor",
+        "near_poor",
+    )
+    assert response.is_overridden
+
+
+def test_screening_out_records_the_reason_as_the_result(started):
+    client, response = started
+    fill(client, response, "screening", {"screening": "stop", "screening_reason": "Hộ có ô tô"})
+    client.post(
+        reverse("survey:response_submit", kwargs={"public_id": response.public_id}),
+        {"version": response.version},
+    )
+    response.refresh_from_db()
+    assert response.computed_classification == "not_poor"
+    assert "Hộ có ô tô" in response.explanation["reason"]
+
+
+def test_running_score_fragment_reflects_unsaved_answers(started):
+    client, response = started
+    fill(client, response, "screening", {"screening": "proceed"})
+    fill(client, response, "housing", POOR_HOUSING)
+    preview = reverse(
+        "survey:response_preview", kwargs={"public_id": response.public_id, "section": "income"}
+    )
+    body = client.post(preview, {"income_score_manual": "120"}, HTTP_HX_REQUEST="true")
+    assert "Hộ nghèo" in body.content.decode()
+    body = client.post(preview, {"income_score_manual": "200"}, HTTP_HX_REQUEST="true")
+    assert "Hộ nghèo" not in body.content.decode()
+    response.refresh_from_db()
+    assert response.income_score_manual is None  # the preview saves nothing
+
+
+def test_a_submitted_form_cannot_be_edited(started):
+    client, response = started
+    fill(client, response, "screening", {"screening": "stop", "screening_reason": "Hộ khá giả"})
+    client.post(
+        reverse("survey:response_submit", kwargs={"public_id": response.public_id}),
+        {"version": response.version},
+    )
+    response.refresh_from_db()
+    result = client.post(
+        section_url(response, "screening"),
+        {"screening": "proceed", "version": response.version},
+    )
+    assert result.status_code == 404
+    response.refresh_from_db()
+    assert response.screening == "stop"
+
+
+def test_a_stale_draft_save_is_refused(started):
+    client, response = started
+    fill(client, response, "screening", {"screening": "proceed"})
+    result = client.post(
+        section_url(response, "screening"),
+        {"screening": "stop", "screening_reason": "x", "version": response.version - 1},
+    )
+    assert result.status_code == 200
+    assert "vừa được người khác lưu" in result.content.decode()
+    response.refresh_from_db()
+    assert response.screening == "proceed"
+
+
+def test_officer_b_and_readers_cannot_touch_commune_a_forms(
+    started, officer_b, district_reader, client_for
+):
+    _client, response = started
+    other = client_for(officer_b)
+    assert other.get(section_url(response, "screening")).status_code == 404
+    assert (
+        other.post(
+            section_url(response, "screening"), {"screening": "stop", "version": 1}
+        ).status_code
+        == 404
+    )
+    reader = client_for(district_reader)
+    assert reader.get(section_url(response, "screening")).status_code == 200
+    result = reader.post(
+        section_url(response, "screening"), {"screening": "stop", "version": response.version}
+    )
+    assert result.status_code == 404
+    submit = reverse("survey:response_submit", kwargs={"public_id": response.public_id})
+    assert reader.post(submit, {"version": response.version}).status_code == 404
+    response.refresh_from_db()
+    assert response.screening == ""
