@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from areas.models import AdminUnit
+
 from .models import Household, Member
 from .services import MEMBER_FIELDS
 
@@ -93,4 +95,117 @@ class MemberStatusForm(ReasonForm):
             (Member.Status.MOVED_AWAY.value, Member.Status.MOVED_AWAY.label),
             (Member.Status.DECEASED.value, Member.Status.DECEASED.label),
         ],
+    )
+
+
+def _member_label(obj: object) -> str:
+    assert isinstance(obj, Member)
+    return f"{obj.full_name} ({obj.birth_year}, {obj.get_relationship_display()})"
+
+
+class MemberChoiceField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: object) -> str:
+        return _member_label(obj)
+
+
+class HeadChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: object) -> str:
+        return _member_label(obj)
+
+
+class HouseholdSplitForm(forms.Form):
+    """Tách hộ: which present members leave, who heads the new household, where it lives, why."""
+
+    members = MemberChoiceField(
+        queryset=Member.objects.none(),
+        label=_("Những người tách ra"),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": _("Hãy chọn những người tách ra."),
+            "invalid_choice": _("Hãy chọn những người đang sống trong hộ."),
+        },
+    )
+    new_head = HeadChoiceField(
+        queryset=Member.objects.none(),
+        label=_("Chủ hộ mới"),
+        empty_label=_("— chọn một người trong số người tách ra —"),
+        error_messages={
+            "required": _("Hãy chọn chủ hộ mới."),
+            "invalid_choice": _("Hãy chọn chủ hộ mới trong số người đang sống trong hộ."),
+        },
+    )
+    village = VillageChoiceField(
+        queryset=AdminUnit.objects.none(),
+        label=_("Thôn của hộ mới"),
+        error_messages={
+            "required": _("Hãy chọn thôn."),
+            "invalid_choice": _("Hãy chọn một thôn trong xã."),
+        },
+    )
+    address = forms.CharField(
+        label=_("Địa chỉ của hộ mới"),
+        max_length=300,
+        error_messages={"required": _("Hãy nhập địa chỉ của hộ mới.")},
+    )
+    reason = forms.CharField(
+        label=_("Lý do"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Tách hộ phải ghi lý do.")},
+    )
+
+    def __init__(self, *args, members, villages, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["members"].queryset = members  # type: ignore[attr-defined]
+        self.fields["new_head"].queryset = members  # type: ignore[attr-defined]
+        self.fields["village"].queryset = villages  # type: ignore[attr-defined]
+
+
+class TargetHouseholdField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: object) -> str:
+        assert isinstance(obj, Household)
+        return f"{obj.head_name or '—'} · {obj.village.name} · {obj.address}"
+
+
+class HouseholdMergeForm(forms.Form):
+    """Nhập hộ: the household this one joins (active, same commune) and why."""
+
+    target = TargetHouseholdField(
+        queryset=Household.objects.none(),
+        label=_("Nhập vào hộ"),
+        empty_label=_("— chọn hộ nhận —"),
+        error_messages={
+            "required": _("Hãy chọn hộ nhận."),
+            "invalid_choice": _("Hãy chọn một hộ đang cư trú trong cùng xã."),
+        },
+    )
+    reason = forms.CharField(
+        label=_("Lý do"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Nhập hộ phải ghi lý do.")},
+    )
+
+    def __init__(self, *args, targets, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["target"].queryset = targets  # type: ignore[attr-defined]
+
+
+class HouseholdCloseForm(forms.Form):
+    """Hộ chuyển đi / không còn: the row stays, with the new status and the reason."""
+
+    status = forms.ChoiceField(
+        label=_("Tình trạng mới"),
+        choices=[
+            (Household.Status.MOVED_AWAY.value, Household.Status.MOVED_AWAY.label),
+            (Household.Status.DISSOLVED.value, Household.Status.DISSOLVED.label),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Hãy chọn tình trạng mới."),
+            "invalid_choice": _("Tình trạng không hợp lệ."),
+        },
+    )
+    reason = forms.CharField(
+        label=_("Lý do"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Hãy ghi lý do.")},
     )

@@ -37,6 +37,17 @@ def household_get_or_404(user: User, public_id: UUID | str, *, change: bool = Fa
     return household
 
 
+def household_merge_targets(user: User, household: Household) -> QuerySet[Household]:
+    """Households `household` may merge into: active, same commune, changeable, not itself."""
+    return (
+        households_changeable(user)
+        .filter(commune=household.commune, status=Household.Status.ACTIVE)
+        .exclude(pk=household.pk)
+        .select_related("village")
+        .order_by("village__code", "head_name_key", "id")
+    )
+
+
 def member_get_or_404(user: User, public_id: UUID | str, *, change: bool = False) -> Member:
     members = Member.objects.all()
     if change:

@@ -335,6 +335,13 @@ def household_split(
         raise ValidationError(_("Không tách được cả hộ: hãy để lại ít nhất một người."))
     if new_head.pk not in moving:
         raise ValidationError(_("Chủ hộ mới phải là một trong những người được tách."))
+    source_head = source.members.filter(
+        status=Member.Status.PRESENT, relationship=Member.Relationship.HEAD
+    ).first()
+    if source_head is not None and source_head.pk in moving:
+        raise ValidationError(
+            _("Chủ hộ của hộ cũ không tách đi được: hãy đổi chủ hộ của hộ cũ trước.")
+        )
     new = Household.objects.create(
         commune=source.commune,
         village=village,
@@ -369,6 +376,8 @@ def household_merge(*, actor: User, source: Household, target: Household, reason
     _check_household(actor, target)
     if source.pk == target.pk:
         raise ValidationError(_("Không nhập một hộ vào chính nó."))
+    if source.commune_id != target.commune_id:
+        raise ValidationError(_("Chỉ nhập được vào một hộ trong cùng xã."))
     if not reason.strip():
         raise ValidationError({"reason": _("Nhập hộ phải ghi lý do.")})
     joining = Member.objects.filter(household=source, status=Member.Status.PRESENT)

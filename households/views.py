@@ -13,10 +13,20 @@ from accounts.types import AuthedHttpRequest
 from areas.models import AdminUnit
 from survey.models import ReviewRound, SurveyResponse
 
-from .forms import CitizenIdSearchForm, HouseholdForm, MemberForm, MemberStatusForm, SearchForm
+from .forms import (
+    CitizenIdSearchForm,
+    HouseholdCloseForm,
+    HouseholdForm,
+    HouseholdMergeForm,
+    HouseholdSplitForm,
+    MemberForm,
+    MemberStatusForm,
+    SearchForm,
+)
 from .models import Household, Member
 from .selectors import (
     household_get_or_404,
+    household_merge_targets,
     household_search,
     households_changeable,
     households_visible,
@@ -25,7 +35,10 @@ from .selectors import (
 )
 from .services import (
     StaleEdit,
+    household_close,
+    household_merge,
     household_register,
+    household_split,
     household_update,
     member_add,
     member_set_status,
@@ -240,3 +253,102 @@ def member_status(request: AuthedHttpRequest, public_id: str) -> HttpResponse:
     else:
         messages.error(request, _("Hãy chọn tình trạng và ghi lý do."))
     return redirect("households:detail", public_id=member.household.public_id)
+
+
+def _lineage_closed(request: AuthedHttpRequest, household: Household) -> HttpResponse | None:
+    """A household that no longer lives here cannot split, merge or close again: say so."""
+    if household.is_active:
+        return None
+    messages.error(request, _("Hộ này không còn cư trú: không tách, nhập hay đóng được nữa."))
+    return redirect("households:detail", public_id=household.public_id)
+
+
+@require_http_methods(["GET", "POST"])
+def household_split_page(request: AuthedHttpRequest, public_id: str) -> HttpResponse:
+    household = household_get_or_404(request.user, public_id, change=True)
+    if closed := _lineage_closed(request, household):
+        return closed
+    form = HouseholdSplitForm(
+        request.POST or None,
+        members=household.members.filter(status=Member.Status.PRESENT).order_by("id"),
+        villages=_villages(request).filter(parent=household.commune),
+        initial={"village": household.village},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            new = household_split(
+                actor=request.user,
+                source=household,
+                members=list(form.cleaned_data["members"]),
+                new_head=form.cleaned_data["new_head"],
+                village=form.cleaned_data["village"],
+                address=form.cleaned_data["address"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            form_add_service_error(form, exc, {})
+        else:
+            messages.success(
+                request, _("Đã tách hộ %(new)s từ hộ %(old)s.") % {"new": new, "old": household}
+            )
+            return redirect("households:detail", public_id=new.public_id)
+    return render(
+        request, "households/household_split.html", {"form": form, "household": household}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def household_merge_page(request: AuthedHttpRequest, public_id: str) -> HttpResponse:
+    household = household_get_or_404(request.user, public_id, change=True)
+    if closed := _lineage_closed(request, household):
+        return closed
+    form = HouseholdMergeForm(
+        request.POST or None, targets=household_merge_targets(request.user, household)
+    )
+    if request.method == "POST" and form.is_valid():
+        target = form.cleaned_data["target"]
+        try:
+            household_merge(
+                actor=request.user,
+                source=household,
+                target=target,
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            form_add_service_error(form, exc, {})
+        else:
+            messages.success(
+                request, _("Đã nhập hộ %(old)s vào hộ %(new)s.") % {"old": household, "new": target}
+            )
+            return redirect("households:detail", public_id=target.public_id)
+    return render(
+        request, "households/household_merge.html", {"form": form, "household": household}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def household_close_page(request: AuthedHttpRequest, public_id: str) -> HttpResponse:
+    household = household_get_or_404(request.user, public_id, change=True)
+    if closed := _lineage_closed(request, household):
+        return closed
+    form = HouseholdCloseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            household_close(
+                actor=request.user,
+                household=household,
+                status=form.cleaned_data["status"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            form_add_service_error(form, exc, {})
+        else:
+            messages.success(
+                request,
+                _("Đã ghi hộ %(name)s: %(status)s.")
+                % {"name": household, "status": household.get_status_display()},
+            )
+            return redirect("households:detail", public_id=household.public_id)
+    return render(
+        request, "households/household_close.html", {"form": form, "household": household}
+    )

@@ -240,3 +240,51 @@ class ScoreCardUploadForm(forms.Form):
     basis = forms.CharField(
         label=_("Căn cứ (số hiệu văn bản, phụ lục)"), max_length=300, required=False
     )
+
+
+# --- Workflow forms ------------------------------------------------------------------------------
+
+
+class MeetingForm(forms.Form):
+    held_on = DMYDateField(label=_("Ngày họp"))
+    attendance = forms.IntegerField(label=_("Số người dự"), min_value=1)
+    chaired_by = forms.CharField(label=_("Người chủ trì"), max_length=150)
+    notes = forms.CharField(
+        label=_("Ý kiến của cuộc họp (bắt buộc nếu có hộ chưa thống nhất)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class PostingForm(forms.Form):
+    starts_on = DMYDateField(label=_("Ngày bắt đầu niêm yết"))
+    place = forms.CharField(
+        label=_("Nơi niêm yết"), max_length=200, initial="Nhà văn hoá thôn và trụ sở UBND xã"
+    )
+
+
+class ComplaintForm(forms.Form):
+    response = forms.ChoiceField(label=_("Hộ bị khiếu nại"))
+    received_on = DMYDateField(label=_("Ngày nhận"))
+    complainant = forms.CharField(label=_("Người khiếu nại (nếu có)"), required=False)
+    content = forms.CharField(label=_("Nội dung"), widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, responses, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["response"].choices = [  # type: ignore[attr-defined]
+            (str(r.public_id), str(r.household)) for r in responses
+        ]
+
+
+class ComplaintResolveForm(forms.Form):
+    resolution = forms.CharField(label=_("Kết quả giải quyết"), max_length=1000)
+    resolved_on = DMYDateField(label=_("Ngày giải quyết"))
+
+
+class DecisionForm(forms.Form):
+    decision_number = forms.CharField(label=_("Số quyết định của Chủ tịch UBND xã"), max_length=64)
+    decision_date = DMYDateField(label=_("Ngày quyết định"))
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Lý do"), widget=forms.Textarea(attrs={"rows": 2}))

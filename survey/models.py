@@ -181,7 +181,9 @@ class SurveyResponse(models.Model):
         "households.Household", on_delete=models.PROTECT, related_name="responses"
     )
     commune = models.ForeignKey(AdminUnit, on_delete=models.PROTECT, related_name="+")
-    village = models.ForeignKey(AdminUnit, on_delete=models.PROTECT, related_name="+")
+    village = models.ForeignKey(
+        AdminUnit, on_delete=models.PROTECT, related_name="surveyresponse_village"
+    )
     status = models.CharField(
         _("trạng thái"), max_length=16, choices=Status.choices, default=Status.DRAFT
     )
@@ -244,6 +246,10 @@ class SurveyResponse(models.Model):
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
+    # The commune chairman's decision that approves the household's classification.
+    decision_number = models.CharField(_("số quyết định"), max_length=64, blank=True)
+    decision_date = models.DateField(_("ngày quyết định"), null=True, blank=True)
+    approved_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("phiếu rà soát")
@@ -273,3 +279,111 @@ class SurveyResponse(models.Model):
         return bool(self.final_classification) and (
             self.final_classification != self.computed_classification
         )
+
+
+class VillageMeeting(models.Model):
+    """The village meeting (họp dân) that discusses the households of a village in a round."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    review_round = models.ForeignKey(ReviewRound, on_delete=models.PROTECT, related_name="+")
+    village = models.ForeignKey(AdminUnit, on_delete=models.PROTECT, related_name="+")
+    held_on = models.DateField(_("ngày họp"))
+    attendance = models.PositiveIntegerField(_("số người dự"))
+    chaired_by = models.CharField(_("người chủ trì"), max_length=150)
+    notes = models.TextField(_("ghi chú"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("họp thôn")
+        verbose_name_plural = _("họp thôn")
+        ordering = ["-held_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.village} {self.held_on:%d/%m/%Y}"
+
+
+class VillagePosting(models.Model):
+    """Public posting (niêm yết công khai) of a village's list: 3 working days from its start."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    review_round = models.ForeignKey(ReviewRound, on_delete=models.PROTECT, related_name="+")
+    village = models.ForeignKey(AdminUnit, on_delete=models.PROTECT, related_name="+")
+    starts_on = models.DateField(_("ngày bắt đầu niêm yết"))
+    ends_on = models.DateField(_("ngày kết thúc niêm yết"))
+    place = models.CharField(_("nơi niêm yết"), max_length=200)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("niêm yết")
+        verbose_name_plural = _("niêm yết")
+        ordering = ["-starts_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.village} {self.starts_on:%d/%m/%Y}–{self.ends_on:%d/%m/%Y}"
+
+
+class Complaint(models.Model):
+    """A complaint received while a village's list is posted, and how it was resolved."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    posting = models.ForeignKey(VillagePosting, on_delete=models.PROTECT, related_name="complaints")
+    response = models.ForeignKey(
+        SurveyResponse,
+        on_delete=models.PROTECT,
+        related_name="complaints",
+        verbose_name=_("hộ bị khiếu nại"),
+    )
+    received_on = models.DateField(_("ngày nhận"))
+    complainant = models.CharField(_("người khiếu nại (nếu có)"), max_length=150, blank=True)
+    content = models.TextField(_("nội dung"))
+    resolved_on = models.DateField(_("ngày giải quyết"), null=True, blank=True)
+    resolution = models.TextField(_("kết quả giải quyết"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("khiếu nại")
+        verbose_name_plural = _("khiếu nại")
+        ordering = ["received_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.response.household}: {self.content[:40]}"
+
+    @property
+    def is_resolved(self) -> bool:
+        return self.resolved_on is not None
+
+
+class ResponseTransition(models.Model):
+    """Every change of a response's status: who, when, why, and at which meeting or posting."""
+
+    response = models.ForeignKey(
+        SurveyResponse, on_delete=models.PROTECT, related_name="transitions"
+    )
+    from_status = models.CharField(max_length=16, choices=SurveyResponse.Status.choices)
+    to_status = models.CharField(max_length=16, choices=SurveyResponse.Status.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    reason = models.TextField(blank=True)
+    meeting = models.ForeignKey(
+        VillageMeeting, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    posting = models.ForeignKey(
+        VillagePosting, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status} → {self.to_status}"

@@ -19,7 +19,7 @@ from households.selectors import household_get_or_404, households_changeable
 from households.services import StaleEdit
 from survey.engine import get_standard
 
-from .forms import HousingForm, IncomeForm, ScreeningForm, SubmitForm
+from .forms import HousingForm, IncomeForm, ReasonForm, ScreeningForm, SubmitForm
 from .intake import card_is_usable, effective_card, response_evaluate
 from .models import SurveyResponse
 from .selectors import response_get_or_404
@@ -30,6 +30,7 @@ from .services import (
     response_submit,
     response_update,
 )
+from .workflow import RETURNABLE, can_return, response_reopen, response_return
 
 SECTIONS = [
     ("screening", gettext_lazy("Phiếu A")),
@@ -127,6 +128,12 @@ def response_section(request: AuthedHttpRequest, public_id: str, section: str) -
             "evaluation": evaluation,
             "members": _members(response) if section == "members" else None,
             "submit_form": SubmitForm(initial={"version": response.version}),
+            "transitions": response.transitions.select_related("actor", "meeting", "posting")
+            if section == "result"
+            else (),
+            "can_return": response.status in RETURNABLE and can_return(request.user, response),
+            "can_reopen": response.status == SurveyResponse.Status.APPROVED
+            and households_changeable(request.user).filter(pk=response.household_id).exists(),
         },
     )
 
@@ -164,3 +171,37 @@ def response_submit_view(request: AuthedHttpRequest, public_id: str) -> HttpResp
     else:
         messages.success(request, _("Đã nộp phiếu."))
     return redirect(url)
+
+
+@require_POST
+def response_return_view(request: AuthedHttpRequest, public_id: str) -> HttpResponse:
+    response = response_get_or_404(request.user, public_id)
+    if not can_return(request.user, response):
+        raise Http404
+    form = ReasonForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(_("Trả lại phiếu phải ghi lý do."))
+        response_return(actor=request.user, response=response, reason=form.cleaned_data["reason"])
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Đã trả lại phiếu cho xã."))
+    return redirect("survey:response_section", public_id=public_id, section="result")
+
+
+@require_POST
+def response_reopen_view(request: AuthedHttpRequest, public_id: str) -> HttpResponse:
+    response = response_get_or_404(request.user, public_id, change=True)
+    form = ReasonForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(_("Mở lại kết quả đã phê duyệt phải ghi lý do."))
+        response_reopen(actor=request.user, response=response, reason=form.cleaned_data["reason"])
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Đã mở lại phiếu để sửa."))
+    return redirect("survey:response_section", public_id=public_id, section="result")

@@ -22,7 +22,13 @@ from households.services import StaleEdit
 from survey.engine import EngineError, get_standard, standard_for_year
 
 from .intake import response_evaluate
-from .models import Classification, CommuneTotal, ReviewRound, SurveyResponse
+from .models import (
+    Classification,
+    CommuneTotal,
+    ResponseTransition,
+    ReviewRound,
+    SurveyResponse,
+)
 
 # Periodic review: 1 September – 14 December (QĐ 24/2021/QĐ-TTg, Điều 4).
 PERIODIC_START = (9, 1)
@@ -326,10 +332,18 @@ def response_submit(
     response.final_classification = final
     response.override_reason = override_reason if final != computed else ""
     response.explanation = result
+    from_status = response.status
     response.status = SurveyResponse.Status.SUBMITTED
     response.submitted_at, response.submitted_by = timezone.now(), actor
     response.version = expected_version + 1
     response.save()
+    ResponseTransition.objects.create(
+        response=response,
+        from_status=from_status,
+        to_status=response.status,
+        actor=actor,
+        reason=override_reason,
+    )
     audit_record(
         actor=actor,
         action="response_submit",

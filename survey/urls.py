@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import response_views, standard_views, views
+from . import response_views, standard_views, views, village_views
 
 app_name = "survey"
 urlpatterns = [
@@ -28,6 +28,57 @@ urlpatterns = [
         "rounds/<uuid:round_id>/households/<uuid:household_id>/start/",
         response_views.response_begin,
         name="response_begin",
+    ),
+    path(
+        "rounds/<uuid:round_id>/villages/<uuid:village_id>/",
+        village_views.village_workspace,
+        name="village_workspace",
+    ),
+    path(
+        "rounds/<uuid:round_id>/villages/<uuid:village_id>/meeting/",
+        village_views.meeting_new,
+        name="meeting_new",
+    ),
+    path(
+        "rounds/<uuid:round_id>/villages/<uuid:village_id>/posting/",
+        village_views.posting_new,
+        name="posting_new",
+    ),
+    path(
+        "rounds/<uuid:round_id>/villages/<uuid:village_id>/complaints/",
+        village_views.complaint_new,
+        name="complaint_new",
+    ),
+    path(
+        "rounds/<uuid:round_id>/villages/<uuid:village_id>/complaints/<uuid:complaint_id>/",
+        village_views.complaint_close,
+        name="complaint_close",
+    ),
+    path(
+        "rounds/<uuid:round_id>/villages/<uuid:village_id>/approve/",
+        village_views.approve,
+        name="approve",
+    ),
+    path(
+        "rounds/<uuid:round_id>/villages/<uuid:village_id>/posting-list/",
+        village_views.posting_list,
+        name="posting_list",
+    ),
+    path(
+        "rounds/<uuid:round_id>/villages/<uuid:village_id>/minutes/",
+        village_views.minutes_template,
+        name="minutes_template",
+    ),
+    path("responses/<uuid:public_id>/sheet/", village_views.score_sheet, name="score_sheet"),
+    path(
+        "responses/<uuid:public_id>/return/",
+        response_views.response_return_view,
+        name="response_return",
+    ),
+    path(
+        "responses/<uuid:public_id>/reopen/",
+        response_views.response_reopen_view,
+        name="response_reopen",
     ),
     path(
         "responses/<uuid:public_id>/submit/",

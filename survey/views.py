@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -17,7 +18,7 @@ from areas.models import AdminUnit
 from survey.engine import get_standard
 
 from .forms import CommuneTotalForm, RoundOpenForm
-from .models import CommuneTotal
+from .models import CommuneTotal, SurveyResponse
 from .services import commune_total_record, communes_recordable, round_open
 
 
@@ -71,10 +72,31 @@ def round_detail(request: AuthedHttpRequest, public_id: str) -> HttpResponse:
         }
         for c in communes
     ]
+    # One aggregate for the village table: counts of this round's forms by status.
+    villages = (
+        visible_units(request.user)
+        .filter(level=AdminUnit.Level.VILLAGE, path__startswith=review_round.province.path)
+        .select_related("parent")
+        .annotate(
+            **{
+                f"n_{status}": Count(
+                    "surveyresponse_village",
+                    filter=Q(
+                        surveyresponse_village__review_round=review_round,
+                        surveyresponse_village__status=status,
+                    ),
+                )
+                for status in SurveyResponse.Status.values
+            }
+        )
+        .order_by("path")[:500]
+    )
     return render(
         request,
         "survey/round_detail.html",
         {
+            "villages": villages,
+            "statuses": SurveyResponse.Status.choices,
             "round": review_round,
             "standard": standard,
             "unverified": standard.unverified_items(),

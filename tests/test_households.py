@@ -320,3 +320,39 @@ def test_a_merged_household_keeps_its_row_and_points_to_the_target(
     assert other.merged_into == household_a
     assert household_a.members.filter(status="present").count() == 2
     assert household_a.members.filter(relationship="head").count() == 1
+
+
+def test_the_head_of_the_old_household_cannot_be_split_off(officer_a, household_a):
+    child = member_add(
+        actor=officer_a,
+        household=household_a,
+        values=member(
+            full_name="Nguyễn Văn Bảo", sex="male", relationship="child", birth_year=1995
+        ),
+    )
+    head_member = household_a.members.get(relationship="head")
+    with pytest.raises(ValidationError, match="Chủ hộ của hộ cũ"):
+        household_split(
+            actor=officer_a,
+            source=household_a,
+            members=[head_member],
+            new_head=head_member,
+            address="x",
+            reason="Lý do",
+        )
+    assert child.household_id == household_a.pk
+
+
+def test_a_household_merges_only_into_one_of_the_same_commune(
+    admin, household_a, officer_b, village_b
+):
+    other = household_register(
+        actor=officer_b,
+        village=village_b,
+        address="Xóm 9",
+        head=head(full_name="Vũ Văn Giang", citizen_id="035073000777", birth_year=1973),
+    )
+    with pytest.raises(ValidationError, match="cùng xã"):
+        household_merge(actor=admin, source=other, target=household_a, reason="Về ở chung")
+    other.refresh_from_db()
+    assert other.status == "active"

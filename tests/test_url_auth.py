@@ -68,6 +68,9 @@ def test_every_page_opens_for_every_role_without_a_server_error(
         "households:edit": household_a.public_id,
         "households:member_new": household_a.public_id,
         "households:member_edit": household_a.members.get().public_id,
+        "households:split": household_a.public_id,
+        "households:merge": household_a.public_id,
+        "households:close": household_a.public_id,
         "survey:round_detail": round_2025.public_id,
     }
     for name, pattern in _named_patterns():

@@ -1,0 +1,288 @@
+"""A village's page in a round: meeting, posting, complaints, approval, and the printable lists."""
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.scoping import changeable_units, get_round_or_404, get_visible_unit_or_404
+from accounts.types import AuthedHttpRequest
+from areas.models import AdminUnit
+from households.models import Household
+from survey.engine import get_standard
+
+from .forms import ComplaintForm, ComplaintResolveForm, DecisionForm, MeetingForm, PostingForm
+from .models import Complaint, ReviewRound, SurveyResponse
+from .selectors import response_get_or_404, responses_visible
+from .workflow import (
+    approval_blockers,
+    complaint_record,
+    complaint_resolve,
+    meeting_record,
+    posting_of,
+    posting_start,
+    responses_approve,
+)
+
+S = SurveyResponse.Status
+
+
+def _round_and_village(
+    request: AuthedHttpRequest, round_id: str, village_id: str
+) -> tuple[ReviewRound, AdminUnit]:
+    review_round = get_round_or_404(request.user, round_id)
+    village = get_visible_unit_or_404(request.user, village_id)
+    if village.level != AdminUnit.Level.VILLAGE or not village.path.startswith(
+        review_round.province.path
+    ):
+        raise Http404
+    return review_round, village
+
+
+def _village_responses(request: AuthedHttpRequest, review_round: ReviewRound, village: AdminUnit):  # type: ignore[no-untyped-def]
+    return (
+        responses_visible(request.user)
+        .filter(review_round=review_round, village=village)
+        .select_related("household", "household__commune", "village")
+        .annotate(open_complaints=Count("complaints", filter=Q(complaints__resolved_on=None)))
+        .order_by("household__head_name_key", "id")
+    )
+
+
+def village_workspace(request: AuthedHttpRequest, round_id: str, village_id: str) -> HttpResponse:
+    review_round, village = _round_and_village(request, round_id, village_id)
+    responses = list(_village_responses(request, review_round, village))
+    can_act = changeable_units(request.user).filter(pk=village.pk).exists()
+    today = timezone.localdate()
+    to_meet = [r for r in responses if r.status in {S.SUBMITTED, S.DISPUTED}]
+    posted = [r for r in responses if r.status == S.POSTED]
+    blockers = {r.pk: approval_blockers(r, today) for r in posted}
+    started = {r.household_id for r in responses}
+    not_started = (
+        Household.objects.filter(village=village, status=Household.Status.ACTIVE)
+        .exclude(pk__in=started)
+        .order_by("head_name_key")
+    )
+    complaints = (
+        Complaint.objects.filter(response__in=[r.pk for r in responses])
+        .select_related("response__household")
+        .order_by("received_on", "id")
+    )
+    return render(
+        request,
+        "survey/village_workspace.html",
+        {
+            "round": review_round,
+            "village": village,
+            "responses": responses,
+            "can_act": can_act,
+            "to_meet": to_meet,
+            "posted": [(r, blockers[r.pk]) for r in posted],
+            "has_agreed": any(r.status == S.AGREED for r in responses),
+            "not_started": not_started,
+            "complaints": complaints,
+            "meeting_form": MeetingForm(initial={"held_on": today}),
+            "posting_form": PostingForm(initial={"starts_on": today}),
+            "complaint_form": ComplaintForm(responses=posted, initial={"received_on": today}),
+            "decision_form": DecisionForm(initial={"decision_date": today}),
+            "resolve_form": ComplaintResolveForm(initial={"resolved_on": today}),
+        },
+    )
+
+
+def _back(review_round: ReviewRound, village: AdminUnit) -> HttpResponse:
+    return redirect(
+        "survey:village_workspace", round_id=review_round.public_id, village_id=village.public_id
+    )
+
+
+def _run(request: AuthedHttpRequest, action: Any, success: str) -> None:
+    try:
+        action()
+    except PermissionDenied as exc:
+        raise Http404 from exc
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, success)
+
+
+def _form_errors(request: AuthedHttpRequest, form: forms.Form) -> None:
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        for error in errors:
+            messages.error(request, f"{label}: {error}" if label else str(error))
+
+
+def _chosen(
+    request: AuthedHttpRequest, responses: list[SurveyResponse], prefix: str
+) -> dict[str, list[SurveyResponse]]:
+    chosen: dict[str, list[SurveyResponse]] = {}
+    for response in responses:
+        value = request.POST.get(f"{prefix}{response.public_id}", "")
+        if value:
+            chosen.setdefault(value, []).append(response)
+    return chosen
+
+
+@require_POST
+def meeting_new(request: AuthedHttpRequest, round_id: str, village_id: str) -> HttpResponse:
+    review_round, village = _round_and_village(request, round_id, village_id)
+    form = MeetingForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return _back(review_round, village)
+    responses = list(_village_responses(request, review_round, village))
+    chosen = _chosen(request, responses, "decision_")
+    _run(
+        request,
+        lambda: meeting_record(
+            actor=request.user,
+            review_round=review_round,
+            village=village,
+            agreed=chosen.get("agreed", []),
+            disputed=chosen.get("disputed", []),
+            **form.cleaned_data,
+        ),
+        _("Đã ghi kết quả họp thôn."),
+    )
+    return _back(review_round, village)
+
+
+@require_POST
+def posting_new(request: AuthedHttpRequest, round_id: str, village_id: str) -> HttpResponse:
+    review_round, village = _round_and_village(request, round_id, village_id)
+    form = PostingForm(request.POST)
+    if form.is_valid():
+        _run(
+            request,
+            lambda: posting_start(
+                actor=request.user, review_round=review_round, village=village, **form.cleaned_data
+            ),
+            _("Đã bắt đầu niêm yết."),
+        )
+    else:
+        _form_errors(request, form)
+    return _back(review_round, village)
+
+
+@require_POST
+def complaint_new(request: AuthedHttpRequest, round_id: str, village_id: str) -> HttpResponse:
+    review_round, village = _round_and_village(request, round_id, village_id)
+    posted = [r for r in _village_responses(request, review_round, village) if r.status == S.POSTED]
+    form = ComplaintForm(request.POST, responses=posted)
+    if form.is_valid():
+        data = form.cleaned_data
+        response = next(r for r in posted if str(r.public_id) == data["response"])
+        _run(
+            request,
+            lambda: complaint_record(
+                actor=request.user,
+                response=response,
+                received_on=data["received_on"],
+                content=data["content"],
+                complainant=data["complainant"],
+            ),
+            _("Đã ghi khiếu nại."),
+        )
+    else:
+        _form_errors(request, form)
+    return _back(review_round, village)
+
+
+@require_POST
+def complaint_close(
+    request: AuthedHttpRequest, round_id: str, village_id: str, complaint_id: str
+) -> HttpResponse:
+    review_round, village = _round_and_village(request, round_id, village_id)
+    complaint = Complaint.objects.filter(
+        public_id=complaint_id,
+        response__in=_village_responses(request, review_round, village),
+    ).first()
+    if complaint is None:
+        raise Http404
+    form = ComplaintResolveForm(request.POST)
+    if form.is_valid():
+        _run(
+            request,
+            lambda: complaint_resolve(actor=request.user, complaint=complaint, **form.cleaned_data),
+            _("Đã ghi kết quả giải quyết khiếu nại."),
+        )
+    else:
+        _form_errors(request, form)
+    return _back(review_round, village)
+
+
+@require_POST
+def approve(request: AuthedHttpRequest, round_id: str, village_id: str) -> HttpResponse:
+    review_round, village = _round_and_village(request, round_id, village_id)
+    form = DecisionForm(request.POST)
+    if form.is_valid():
+        responses = list(_village_responses(request, review_round, village))
+        chosen = _chosen(request, responses, "approve_").get("on", [])
+        _run(
+            request,
+            lambda: responses_approve(actor=request.user, responses=chosen, **form.cleaned_data),
+            _("Đã phê duyệt."),
+        )
+    else:
+        _form_errors(request, form)
+    return _back(review_round, village)
+
+
+# --- Printable pages (A4): no citizen IDs, no birth dates -----------------------------------------
+
+
+def posting_list(request: AuthedHttpRequest, round_id: str, village_id: str) -> HttpResponse:
+    review_round, village = _round_and_village(request, round_id, village_id)
+    responses = [
+        r
+        for r in _village_responses(request, review_round, village)
+        if r.final_classification in {"poor", "near_poor", "average"}
+        and r.status not in {S.DRAFT, S.RETURNED}
+    ]
+    posting = posting_of(responses[0]) if responses else None
+    return render(
+        request,
+        "survey/print_posting_list.html",
+        {"round": review_round, "village": village, "responses": responses, "posting": posting},
+    )
+
+
+def minutes_template(request: AuthedHttpRequest, round_id: str, village_id: str) -> HttpResponse:
+    review_round, village = _round_and_village(request, round_id, village_id)
+    responses = [
+        r
+        for r in _village_responses(request, review_round, village)
+        if r.status in {S.SUBMITTED, S.DISPUTED, S.AGREED}
+    ]
+    return render(
+        request,
+        "survey/print_minutes.html",
+        {"round": review_round, "village": village, "responses": responses},
+    )
+
+
+def score_sheet(request: AuthedHttpRequest, public_id: str) -> HttpResponse:
+    response = response_get_or_404(request.user, public_id)
+    if not response.explanation:
+        raise Http404
+    members = response.household.members.filter(status="present").order_by("id")
+    return render(
+        request,
+        "survey/print_score_sheet.html",
+        {
+            "response": response,
+            "members": members,
+            "standard": get_standard(response.standard_code or response.review_round.standard_code),
+            "today": timezone.localdate(),
+        },
+    )
