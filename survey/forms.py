@@ -85,8 +85,24 @@ class ScreeningForm(forms.Form):
         ),
     )
 
+    def __init__(self, *args, criteria=(), **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        texts = [c.text for c in criteria]
+        if texts:
+            self.fields["screening_criteria"] = forms.MultipleChoiceField(
+                label=_("Hộ có các đặc điểm sau (tiêu chí Phiếu A do tỉnh ban hành)"),
+                choices=[(t, t) for t in texts],
+                required=False,
+                widget=forms.CheckboxSelectMultiple,
+            )
+            self.fields["screening_reason"].help_text = _(
+                "Ghi thêm căn cứ nếu cần. Cán bộ quyết định hộ có rà soát tiếp hay không."
+            )
+
     def values(self) -> dict[str, Any]:
-        return dict(self.cleaned_data)
+        data = dict(self.cleaned_data)
+        data.setdefault("screening_criteria", [])
+        return data
 
 
 class HousingForm(forms.Form):

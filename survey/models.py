@@ -192,6 +192,8 @@ class SurveyResponse(models.Model):
         _("kết quả Phiếu A"), max_length=8, choices=Screening.choices, blank=True
     )
     screening_reason = models.TextField(_("lý do"), blank=True)
+    # Texts of the province's criteria the household meets, as they read when ticked.
+    screening_criteria = models.JSONField(default=list, blank=True)
     # Phiếu B: household facts (names as in survey.engine.facts.HOUSEHOLD_FACTS)
     floor_area_m2 = models.DecimalField(
         _("diện tích nhà ở (m²)"), max_digits=7, decimal_places=1, null=True, blank=True
@@ -236,6 +238,11 @@ class SurveyResponse(models.Model):
     override_reason = models.TextField(_("lý do khác kết quả tính"), blank=True)
     explanation = models.JSONField(null=True, blank=True)
     facts_snapshot = models.JSONField(null=True, blank=True)
+    # Taken at submission so that reports are plain aggregates over one table.
+    member_count = models.PositiveSmallIntegerField(null=True, blank=True)
+    head_minority = models.BooleanField(default=False)
+    has_person_of_merit = models.BooleanField(default=False)
+    no_labour_capacity = models.BooleanField(default=False)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -387,3 +394,46 @@ class ResponseTransition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_status} → {self.to_status}"
+
+
+class ResponseDeprivation(models.Model):
+    """One deprived indicator of a submitted response: reports count them with one GROUP BY."""
+
+    response = models.ForeignKey(
+        SurveyResponse, on_delete=models.CASCADE, related_name="deprivations"
+    )
+    indicator = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["response", "indicator"], name="one_row_per_response_indicator"
+            )
+        ]
+        indexes = [models.Index(fields=["indicator"], name="deprivation_indicator")]
+
+    def __str__(self) -> str:
+        return self.indicator
+
+
+class ScreeningCriterion(models.Model):
+    """A screening (Phiếu A) criterion a province enters: no official list could be sourced."""
+
+    province = models.ForeignKey(
+        AdminUnit, on_delete=models.PROTECT, related_name="+", verbose_name=_("tỉnh")
+    )
+    text = models.CharField(_("tiêu chí"), max_length=300)
+    position = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
+    is_active = models.BooleanField(_("đang dùng"), default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("tiêu chí Phiếu A")
+        verbose_name_plural = _("tiêu chí Phiếu A")
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.text

@@ -21,7 +21,7 @@ from survey.engine import get_standard
 
 from .forms import HousingForm, IncomeForm, ReasonForm, ScreeningForm, SubmitForm
 from .intake import card_is_usable, effective_card, response_evaluate
-from .models import SurveyResponse
+from .models import ScreeningCriterion, SurveyResponse
 from .selectors import response_get_or_404
 from .services import (
     EDITABLE_STATUSES,
@@ -51,8 +51,12 @@ def _section_form(section: str, response: SurveyResponse, data: Any = None) -> A
         initial = {
             "screening": response.screening,
             "screening_reason": response.screening_reason,
+            "screening_criteria": response.screening_criteria,
         }
-        return ScreeningForm(data, initial=initial)
+        criteria = ScreeningCriterion.objects.filter(
+            province=response.review_round.province, is_active=True
+        )
+        return ScreeningForm(data, initial=initial, criteria=criteria)
     if section == "housing":
         return HousingForm(data, standard=standard, response=response)
     if section == "income":

@@ -21,12 +21,14 @@ from households.selectors import households_changeable
 from households.services import StaleEdit
 from survey.engine import EngineError, get_standard, standard_for_year
 
-from .intake import response_evaluate
+from .intake import member_facts, response_evaluate
 from .models import (
     Classification,
     CommuneTotal,
+    ResponseDeprivation,
     ResponseTransition,
     ReviewRound,
+    ScreeningCriterion,
     SurveyResponse,
 )
 
@@ -155,6 +157,7 @@ def commune_total_record(
 RESPONSE_FIELDS = (
     "screening",
     "screening_reason",
+    "screening_criteria",
     "floor_area_m2",
     "wall_durable",
     "column_durable",
@@ -280,13 +283,13 @@ def response_submit(
     members = list(response.household.members.filter(status=Member.Status.PRESENT).order_by("id"))
     override_reason = override_reason.strip()
     if response.screening == SurveyResponse.Screening.STOP:
-        if not response.screening_reason.strip():
-            raise ValidationError(_("Phiếu A dừng rà soát phải ghi lý do."))
+        grounds = "; ".join([*response.screening_criteria, response.screening_reason.strip()])
+        if not grounds.strip("; "):
+            raise ValidationError(_("Phiếu A dừng rà soát phải ghi lý do hoặc chọn tiêu chí."))
         computed: str = Classification.NOT_POOR
         result: dict[str, Any] = {
             "rule": "screening_stop",
-            "reason": _("Không rà soát tiếp theo Phiếu A: %(r)s")
-            % {"r": response.screening_reason.strip()},
+            "reason": _("Không rà soát tiếp theo Phiếu A: %(r)s") % {"r": grounds.strip("; ")},
         }
         response.deprived, response.deprivation_score = [], None
         response.income_score, response.income_per_capita = None, None
@@ -328,6 +331,18 @@ def response_submit(
         )
     standard = get_standard(response.review_round.standard_code)
     response.standard_code, response.standard_version = standard.code, standard.version
+    year = response.review_round.year
+    head = next((m for m in members if m.relationship == Member.Relationship.HEAD), None)
+    response.member_count = len(members)
+    response.head_minority = head is not None and head.is_minority
+    response.has_person_of_merit = any(m.is_person_of_merit for m in members)
+    response.no_labour_capacity = not any(
+        member_facts(m, year).of_working_age and not m.disabled for m in members
+    )
+    ResponseDeprivation.objects.filter(response=response).delete()
+    ResponseDeprivation.objects.bulk_create(
+        ResponseDeprivation(response=response, indicator=key) for key in response.deprived
+    )
     response.computed_classification = computed
     response.final_classification = final
     response.override_reason = override_reason if final != computed else ""
@@ -353,3 +368,30 @@ def response_submit(
         reason=override_reason,
     )
     return response
+
+
+@transaction.atomic
+def criterion_add(*, actor: User, province: AdminUnit, text: str) -> ScreeningCriterion:
+    if not provinces_for_round_opening(actor).filter(pk=province.pk).exists():
+        raise PermissionDenied
+    text = " ".join(text.split())
+    if not text:
+        raise ValidationError({"text": _("Hãy nhập nội dung tiêu chí.")})
+    position = ScreeningCriterion.objects.filter(province=province).count() + 1
+    criterion = ScreeningCriterion.objects.create(
+        province=province, text=text, position=position, created_by=actor
+    )
+    audit_record(
+        actor=actor, action="criterion_add", target=criterion, unit=province, changes={"text": text}
+    )
+    return criterion
+
+
+@transaction.atomic
+def criterion_retire(*, actor: User, criterion: ScreeningCriterion) -> None:
+    """Criteria are never deleted: answers already given keep their text; new forms stop asking."""
+    if not provinces_for_round_opening(actor).filter(pk=criterion.province_id).exists():
+        raise PermissionDenied
+    criterion.is_active = False
+    criterion.save(update_fields=["is_active"])
+    audit_record(actor=actor, action="criterion_retire", target=criterion, unit=criterion.province)

@@ -17,6 +17,8 @@ urlpatterns = [
         name="score_card_upload",
     ),
     path("rounds/", views.round_list, name="round_list"),
+    path("criteria/", views.criteria, name="criteria"),
+    path("rounds/<uuid:public_id>/overrides/", views.overrides, name="overrides"),
     path("rounds/new/", views.round_new, name="round_new"),
     path("rounds/<uuid:public_id>/", views.round_detail, name="round_detail"),
     path(

@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -18,8 +18,15 @@ from areas.models import AdminUnit
 from survey.engine import get_standard
 
 from .forms import CommuneTotalForm, RoundOpenForm
-from .models import CommuneTotal, SurveyResponse
-from .services import commune_total_record, communes_recordable, round_open
+from .models import CommuneTotal, ScreeningCriterion, SurveyResponse
+from .selectors import responses_visible
+from .services import (
+    commune_total_record,
+    communes_recordable,
+    criterion_add,
+    criterion_retire,
+    round_open,
+)
 
 
 def round_list(request: AuthedHttpRequest) -> HttpResponse:
@@ -139,3 +146,50 @@ def commune_total(request: AuthedHttpRequest, public_id: str, commune_id: str) -
             % {"e": " ".join(str(m) for errs in form.errors.values() for m in errs)},
         )
     return redirect("survey:round_detail", public_id=review_round.public_id)
+
+
+def criteria(request: AuthedHttpRequest) -> HttpResponse:
+    """Phiếu A criteria of the provinces the user manages (provincial staff, admins)."""
+    provinces = provinces_for_round_opening(request.user).order_by("edition__code", "code")
+    if not provinces.exists():
+        raise Http404
+    if request.method == "POST":
+        province = provinces.filter(pk=request.POST.get("province")).first()
+        if province is None:
+            raise Http404
+        try:
+            if request.POST.get("retire"):
+                criterion = ScreeningCriterion.objects.filter(
+                    pk=request.POST["retire"], province=province
+                ).first()
+                if criterion is None:
+                    raise Http404
+                criterion_retire(actor=request.user, criterion=criterion)
+            else:
+                criterion_add(
+                    actor=request.user, province=province, text=request.POST.get("text", "")
+                )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Đã lưu tiêu chí."))
+        return redirect("survey:criteria")
+    rows = [
+        (p, ScreeningCriterion.objects.filter(province=p).order_by("-is_active", "position"))
+        for p in provinces[:50]
+    ]
+    return render(request, "survey/criteria.html", {"rows": rows})
+
+
+def overrides(request: AuthedHttpRequest, public_id: str) -> HttpResponse:
+    """Every final classification that differs from the computed one: where target-chasing hides."""
+    review_round = get_round_or_404(request.user, public_id)
+    rows = (
+        responses_visible(request.user)
+        .filter(review_round=review_round)
+        .exclude(final_classification="")
+        .exclude(final_classification=F("computed_classification"))
+        .select_related("household", "village", "commune", "submitted_by")
+        .order_by("commune__path", "village__path", "household__head_name_key")
+    )
+    return render(request, "survey/overrides.html", {"round": review_round, "rows": rows})
