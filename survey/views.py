@@ -154,7 +154,7 @@ def criteria(request: AuthedHttpRequest) -> HttpResponse:
     if not provinces.exists():
         raise Http404
     if request.method == "POST":
-        province = provinces.filter(pk=request.POST.get("province")).first()
+        province = provinces.filter(pk=request.POST.get("province", "")).first()
         if province is None:
             raise Http404
         try:
