@@ -154,14 +154,18 @@ def criteria(request: AuthedHttpRequest) -> HttpResponse:
     if not provinces.exists():
         raise Http404
     if request.method == "POST":
-        province = provinces.filter(pk=request.POST.get("province", "")).first()
+        province_id = request.POST.get("province", "")
+        province = provinces.filter(pk=province_id).first() if province_id.isdigit() else None
         if province is None:
             raise Http404
         try:
             if request.POST.get("retire"):
-                criterion = ScreeningCriterion.objects.filter(
-                    pk=request.POST["retire"], province=province
-                ).first()
+                retire = request.POST["retire"]
+                criterion = (
+                    ScreeningCriterion.objects.filter(pk=retire, province=province).first()
+                    if retire.isdigit()
+                    else None
+                )
                 if criterion is None:
                     raise Http404
                 criterion_retire(actor=request.user, criterion=criterion)
