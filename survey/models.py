@@ -437,3 +437,30 @@ class ScreeningCriterion(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+class ProvinceTarget(models.Model):
+    """The province's target poverty rate for a year (the People's Council resolution)."""
+
+    province = models.ForeignKey(AdminUnit, on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField(_("năm"))
+    target_poverty_rate = models.DecimalField(
+        _("tỷ lệ hộ nghèo mục tiêu (%)"), max_digits=5, decimal_places=2
+    )
+    basis = models.CharField(_("căn cứ"), max_length=300, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("chỉ tiêu tỷ lệ hộ nghèo")
+        verbose_name_plural = _("chỉ tiêu tỷ lệ hộ nghèo")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["province", "year"], name="one_target_per_province_year"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.province} {self.year}: {self.target_poverty_rate}%"

@@ -282,6 +282,8 @@ def response_submit(
         raise StaleEdit(_("Phiếu vừa được người khác lưu: hãy tải lại trang rồi nộp lại."))
     members = list(response.household.members.filter(status=Member.Status.PRESENT).order_by("id"))
     override_reason = override_reason.strip()
+    if not any(m.relationship == Member.Relationship.HEAD for m in members):
+        raise ValidationError(_("Hộ chưa có chủ hộ đang sống trong hộ: hãy ghi chủ hộ trước."))
     if response.screening == SurveyResponse.Screening.STOP:
         grounds = "; ".join([*response.screening_criteria, response.screening_reason.strip()])
         if not grounds.strip("; "):

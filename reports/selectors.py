@@ -1,0 +1,462 @@
+"""Report tables for a round and a unit, broken down by the unit's children.
+
+Each table is one aggregate query (plus one for the child units' names, one for the commune totals),
+never a loop of queries per unit. The layout (Excel, pages) only formats what these return.
+
+Which results count: `basis="approved"` (the default: the commune chairman's approved list, the
+official figure) or `basis="submitted"` (every form submitted and not sent back: the running count
+during the review).
+"""
+
+from dataclasses import dataclass, field, fields
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, Sum, Value
+from django.db.models.functions import Coalesce, Greatest
+
+from areas.models import AdminUnit
+from households.models import Household
+from survey.engine import Standard, get_standard
+from survey.models import (
+    CommuneTotal,
+    ProvinceTarget,
+    ResponseDeprivation,
+    ReviewRound,
+    SurveyResponse,
+)
+
+S = SurveyResponse.Status
+COUNTED = {
+    "approved": [S.APPROVED],
+    "submitted": [S.SUBMITTED, S.AGREED, S.DISPUTED, S.POSTED, S.APPROVED],
+}
+BASIS_LABELS = {
+    "approved": "Kết quả đã phê duyệt",
+    "submitted": "Tất cả phiếu đã nộp (tạm tính, gồm cả phiếu chưa phê duyệt)",
+}
+CLASSES = ("poor", "near_poor", "average")
+
+
+def rate(count: int, total: int | None) -> Decimal | None:
+    """Percentage with two decimals, or None when there is no denominator."""
+    if not total:
+        return None
+    return (Decimal(count) * 100 / Decimal(total)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class ReportScope:
+    review_round: ReviewRound
+    unit: AdminUnit
+    child_level: str | None  # None: a village, reported on its own
+    basis: str = "approved"
+
+    @property
+    def statuses(self) -> list[str]:
+        return COUNTED[self.basis]
+
+    @property
+    def standard(self) -> Standard:
+        return get_standard(self.review_round.standard_code)
+
+    def children(self) -> list[AdminUnit]:
+        if self.child_level is None:
+            return []
+        return list(
+            AdminUnit.objects.filter(parent=self.unit, level=self.child_level).order_by("code")
+        )
+
+    # How a response, a household and a commune total reach the child unit of this report.
+    @property
+    def response_group(self) -> str:
+        return {
+            AdminUnit.Level.DISTRICT: "commune__parent_id",
+            AdminUnit.Level.COMMUNE: "commune_id",
+            AdminUnit.Level.VILLAGE: "village_id",
+        }.get(self.child_level or "", "village_id")
+
+    @property
+    def household_group(self) -> str:
+        return self.response_group
+
+    def response_filter(self) -> Q:
+        level = self.unit.level
+        if level == AdminUnit.Level.PROVINCE:
+            return Q(review_round=self.review_round)
+        if level == AdminUnit.Level.DISTRICT:
+            return Q(review_round=self.review_round, commune__parent=self.unit)
+        if level == AdminUnit.Level.COMMUNE:
+            return Q(review_round=self.review_round, commune=self.unit)
+        return Q(review_round=self.review_round, village=self.unit)
+
+    def household_filter(self) -> Q:
+        level = self.unit.level
+        if level == AdminUnit.Level.PROVINCE:
+            return Q(commune__path__startswith=self.unit.path)
+        if level == AdminUnit.Level.DISTRICT:
+            return Q(commune__parent=self.unit)
+        if level == AdminUnit.Level.COMMUNE:
+            return Q(commune=self.unit)
+        return Q(village=self.unit)
+
+    def communes_filter(self) -> Q:
+        """CommuneTotal rows of the communes under the unit (a village reports its commune's)."""
+        level = self.unit.level
+        if level == AdminUnit.Level.PROVINCE:
+            return Q(commune__path__startswith=self.unit.path)
+        if level == AdminUnit.Level.DISTRICT:
+            return Q(commune__parent=self.unit)
+        if level == AdminUnit.Level.COMMUNE:
+            return Q(commune=self.unit)
+        return Q(commune_id=self.unit.parent_id)
+
+
+def report_scope(
+    review_round: ReviewRound, unit: AdminUnit, basis: str = "approved"
+) -> ReportScope:
+    if basis not in COUNTED:
+        raise ValidationError(f"basis must be one of {sorted(COUNTED)}")
+    if unit.edition_id != review_round.province.edition_id or not unit.path.startswith(
+        review_round.province.path
+    ):
+        raise ValidationError("Đơn vị không thuộc tỉnh của đợt rà soát.")
+    child = {
+        AdminUnit.Level.PROVINCE: AdminUnit.Level.DISTRICT
+        if review_round.province.edition.has_districts
+        else AdminUnit.Level.COMMUNE,
+        AdminUnit.Level.DISTRICT: AdminUnit.Level.COMMUNE,
+        AdminUnit.Level.COMMUNE: AdminUnit.Level.VILLAGE,
+    }.get(AdminUnit.Level(unit.level))
+    return ReportScope(review_round=review_round, unit=unit, child_level=child, basis=basis)
+
+
+# --- Summary: counts, rates, persons, groups, overrides ------------------------------------------
+
+
+@dataclass
+class SummaryRow:
+    label: str
+    unit: AdminUnit | None = None
+    total_households: int | None = None
+    surveyed: int = 0
+    poor: int = 0
+    near_poor: int = 0
+    average: int = 0
+    poor_persons: int = 0
+    near_poor_persons: int = 0
+    average_persons: int = 0
+    poor_minority: int = 0
+    near_poor_minority: int = 0
+    poor_merit: int = 0
+    near_poor_merit: int = 0
+    poor_no_labour: int = 0
+    near_poor_no_labour: int = 0
+    overrides: int = 0
+
+    @property
+    def poor_rate(self) -> Decimal | None:
+        return rate(self.poor, self.total_households)
+
+    @property
+    def near_poor_rate(self) -> Decimal | None:
+        return rate(self.near_poor, self.total_households)
+
+    @property
+    def average_rate(self) -> Decimal | None:
+        return rate(self.average, self.total_households)
+
+
+SUMMARY_COUNTS = tuple(
+    f.name for f in fields(SummaryRow) if f.name not in {"label", "unit", "total_households"}
+)
+
+
+def _summary_aggregates() -> dict[str, object]:
+    final = "final_classification"
+    aggregates: dict[str, object] = {"surveyed": Count("id")}
+    for cls in CLASSES:
+        aggregates[cls] = Count("id", filter=Q(**{final: cls}))
+        aggregates[f"{cls}_persons"] = Coalesce(
+            Sum("member_count", filter=Q(**{final: cls})), Value(0)
+        )
+    for cls in ("poor", "near_poor"):
+        aggregates[f"{cls}_minority"] = Count("id", filter=Q(**{final: cls}, head_minority=True))
+        aggregates[f"{cls}_merit"] = Count("id", filter=Q(**{final: cls}, has_person_of_merit=True))
+        aggregates[f"{cls}_no_labour"] = Count(
+            "id", filter=Q(**{final: cls}, no_labour_capacity=True)
+        )
+    aggregates["overrides"] = Count(
+        "id", filter=~Q(final_classification=F("computed_classification"))
+    )
+    return aggregates
+
+
+@dataclass
+class Summary:
+    scope: ReportScope
+    rows: list[SummaryRow]
+    total: SummaryRow
+    target_rate: Decimal | None = None
+
+    @property
+    def target_gap(self) -> Decimal | None:
+        """Actual minus target poverty rate, in percentage points (negative: better than target)."""
+        if self.target_rate is None or self.total.poor_rate is None:
+            return None
+        return self.total.poor_rate - self.target_rate
+
+
+def summary(scope: ReportScope) -> Summary:
+    group = scope.response_group
+    counts = {
+        row[group]: row
+        for row in SurveyResponse.objects.filter(scope.response_filter(), status__in=scope.statuses)
+        .values(group)
+        .annotate(**_summary_aggregates())  # type: ignore[arg-type]
+        .order_by()
+    }
+    totals_group = {"commune__parent_id": "commune__parent_id", "commune_id": "commune_id"}.get(
+        group
+    )
+    total_rows = CommuneTotal.objects.filter(
+        scope.communes_filter(), review_round=scope.review_round
+    )
+    totals: dict[int, int] = {}
+    if totals_group:
+        totals = {
+            row[totals_group]: row["n"]
+            for row in total_rows.values(totals_group)
+            .annotate(n=Sum("total_households"))
+            .order_by()
+        }
+    rows = []
+    for child in scope.children():
+        row = SummaryRow(label=child.name, unit=child, total_households=totals.get(child.pk))
+        for name, value in counts.get(child.pk, {}).items():
+            if name in SUMMARY_COUNTS:
+                setattr(row, name, value)
+        rows.append(row)
+    total = SummaryRow(label="Tổng cộng", unit=scope.unit)
+    for name in SUMMARY_COUNTS:
+        setattr(total, name, sum(v[name] for v in counts.values()))
+    grand = total_rows.aggregate(n=Sum("total_households"))["n"]
+    total.total_households = grand
+    target = None
+    if scope.unit.level == AdminUnit.Level.PROVINCE:
+        target = (
+            ProvinceTarget.objects.filter(province=scope.unit, year=scope.review_round.year)
+            .values_list("target_poverty_rate", flat=True)
+            .first()
+        )
+    return Summary(scope=scope, rows=rows, total=total, target_rate=target)
+
+
+# --- Movements since the previous periodic round --------------------------------------------------
+
+MOVEMENT_FIELDS = (
+    "start",
+    "dec_other_class",  # poor → near-poor (or near-poor → poor, in the near-poor table)
+    "dec_above_line",  # rose above the near-poor line (average or none)
+    "dec_other",  # moved away, died, merged, not reviewed
+    "inc_other_class",  # from near-poor (or from poor)
+    "inc_returned",  # again, after having left before the previous round
+    "inc_new",
+    "inc_other",  # households split off since the previous round
+    "end",
+)
+
+
+@dataclass
+class MovementRow:
+    label: str
+    unit: AdminUnit | None = None
+    start: int = 0
+    dec_other_class: int = 0
+    dec_above_line: int = 0
+    dec_other: int = 0
+    inc_other_class: int = 0
+    inc_returned: int = 0
+    inc_new: int = 0
+    inc_other: int = 0
+    end: int = 0
+
+    @property
+    def decreases(self) -> int:
+        return self.dec_other_class + self.dec_above_line + self.dec_other
+
+    @property
+    def increases(self) -> int:
+        return self.inc_other_class + self.inc_returned + self.inc_new + self.inc_other
+
+    @property
+    def balanced(self) -> bool:
+        return self.start - self.decreases + self.increases == self.end
+
+
+@dataclass
+class Movements:
+    scope: ReportScope
+    target: str  # "poor" or "near_poor"
+    previous_round: ReviewRound | None
+    households: list[MovementRow] = field(default_factory=list)
+    households_total: MovementRow = field(default_factory=lambda: MovementRow("Tổng cộng"))
+    persons: list[MovementRow] = field(default_factory=list)
+    persons_total: MovementRow = field(default_factory=lambda: MovementRow("Tổng cộng"))
+
+
+def previous_round(review_round: ReviewRound) -> ReviewRound | None:
+    """The latest periodic round of the same province before this round's year."""
+    return (
+        ReviewRound.objects.filter(
+            province__code=review_round.province.code,
+            kind=ReviewRound.Kind.PERIODIC,
+            year__lt=review_round.year,
+        )
+        .order_by("-year")
+        .first()
+    )
+
+
+def movements(scope: ReportScope, target: str = "poor") -> Movements:
+    if target not in {"poor", "near_poor"}:
+        raise ValueError(target)
+    other = "near_poor" if target == "poor" else "poor"
+    previous = previous_round(scope.review_round)
+    result = Movements(scope=scope, target=target, previous_round=previous)
+    statuses = scope.statuses
+    households = Household.objects.filter(scope.household_filter()).annotate(
+        cur=FilteredRelation(
+            "responses",
+            condition=Q(responses__review_round=scope.review_round, responses__status__in=statuses),
+        ),
+        prev=FilteredRelation(
+            "responses",
+            condition=Q(responses__review_round=previous, responses__status__in=statuses),
+        ),
+    )
+    was = Q(prev__final_classification=target)
+    now = Q(cur__final_classification=target)
+    cur_class = "cur__final_classification"
+    earlier = SurveyResponse.objects.filter(
+        household=OuterRef("pk"),
+        review_round__province__code=scope.review_round.province.code,
+        review_round__kind=ReviewRound.Kind.PERIODIC,
+        review_round__year__lt=previous.year if previous else scope.review_round.year,
+        status__in=statuses,
+        final_classification=target,
+    )
+    # "Other" increases: households split off since the previous round (tách hộ), kept apart so
+    # that a wave of splits that qualify for benefits shows in the report.
+    arrived = (
+        Q(split_from__isnull=False, created_at__date__gt=previous.ends_on)
+        if previous
+        else Q(pk__in=[])
+    )
+    buckets = {
+        "start": was,
+        "dec_other_class": was & ~now & Q(**{cur_class: other}),
+        "dec_above_line": was & ~now & Q(**{f"{cur_class}__in": ["average", "not_poor"]}),
+        "dec_other": was & Q(**{f"{cur_class}__isnull": True}),
+        "inc_other_class": now & Q(prev__final_classification=other),
+        "inc_returned": now
+        & ~Q(prev__final_classification__in=[target, other])
+        & Q(was_before=True),
+        "inc_new": now
+        & ~Q(prev__final_classification__in=[target, other])
+        & Q(was_before=False)
+        & ~arrived,
+        "inc_other": now
+        & ~Q(prev__final_classification__in=[target, other])
+        & Q(was_before=False)
+        & arrived,
+        "end": now,
+    }
+    prev_n = Coalesce(F("prev__member_count"), Value(0))
+    cur_n = Coalesce(F("cur__member_count"), Value(0))
+    stayed = was & now
+    aggregates: dict[str, object] = {}
+    for name, condition in buckets.items():
+        aggregates[f"h_{name}"] = Count("pk", filter=condition)
+        persons = prev_n if name.startswith("dec") or name == "start" else cur_n
+        aggregates[f"p_{name}"] = Coalesce(Sum(persons, filter=condition), Value(0))
+    # A household poor at both ends may have gained or lost members: those persons are "other".
+    aggregates["p_stay_gain"] = Coalesce(
+        Sum(Greatest(cur_n - prev_n, Value(0)), filter=stayed), Value(0)
+    )
+    aggregates["p_stay_loss"] = Coalesce(
+        Sum(Greatest(prev_n - cur_n, Value(0)), filter=stayed), Value(0)
+    )
+    group = scope.household_group
+    grouped = {
+        row[group]: row
+        for row in households.annotate(was_before=Exists(earlier))
+        .filter(was | now)
+        .values(group)
+        .annotate(**aggregates)  # type: ignore[arg-type]
+        .order_by()
+    }
+
+    def rows_for(prefix: str) -> tuple[list[MovementRow], MovementRow]:
+        rows = []
+        for child in scope.children() or [scope.unit]:
+            data = grouped.get(child.pk, {})
+            row = MovementRow(label=child.name, unit=child)
+            for name in MOVEMENT_FIELDS:
+                setattr(row, name, data.get(f"{prefix}_{name}", 0))
+            if prefix == "p":
+                row.inc_other += data.get("p_stay_gain", 0)
+                row.dec_other += data.get("p_stay_loss", 0)
+            rows.append(row)
+        total = MovementRow(label="Tổng cộng", unit=scope.unit)
+        for name in MOVEMENT_FIELDS:
+            setattr(total, name, sum(getattr(r, name) for r in rows))
+        return rows, total
+
+    result.households, result.households_total = rows_for("h")
+    result.persons, result.persons_total = rows_for("p")
+    return result
+
+
+# --- Deprivations among poor and near-poor households --------------------------------------------
+
+
+@dataclass
+class DeprivationRow:
+    key: str
+    label: str
+    poor: int
+    near_poor: int
+    poor_rate: Decimal | None
+    near_poor_rate: Decimal | None
+
+
+def deprivations(scope: ReportScope, summary_total: SummaryRow) -> list[DeprivationRow]:
+    counts = {
+        row["indicator"]: row
+        for row in ResponseDeprivation.objects.filter(
+            response__in=SurveyResponse.objects.filter(
+                scope.response_filter(), status__in=scope.statuses
+            )
+        )
+        .values("indicator")
+        .annotate(
+            poor=Count("id", filter=Q(response__final_classification="poor")),
+            near_poor=Count("id", filter=Q(response__final_classification="near_poor")),
+        )
+        .order_by()
+    }
+    rows = []
+    for indicator in scope.standard.indicators:
+        data = counts.get(indicator.key, {"poor": 0, "near_poor": 0})
+        rows.append(
+            DeprivationRow(
+                key=indicator.key,
+                label=indicator.label_vi,
+                poor=data["poor"],
+                near_poor=data["near_poor"],
+                poor_rate=rate(data["poor"], summary_total.poor),
+                near_poor_rate=rate(data["near_poor"], summary_total.near_poor),
+            )
+        )
+    return rows

@@ -1,0 +1,200 @@
+"""Report numbers against counts done independently in the test, on small rounds built by hand."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from areas.models import AdminUnit
+from areas.services import unit_resolve, village_create
+from households.models import Household
+from households.services import household_register
+from reports.selectors import movements, rate, report_scope, summary
+from survey.models import (
+    CommuneTotal,
+    ProvinceTarget,
+    ResponseDeprivation,
+    ReviewRound,
+    SurveyResponse,
+)
+
+
+@pytest.fixture
+def world(admin, officer_a, commune_a, commune_b, village_a, village_b, legacy_tree):
+    """Two rounds of Hà Nam (2024, 2025) and households in three communes of two districts."""
+    province = unit_resolve("35", edition=legacy_tree)
+    rounds = {
+        year: ReviewRound.objects.create(
+            province=province,
+            year=year,
+            kind="periodic",
+            standard_code="vn-2022-2025",
+            starts_on=date(year, 9, 1),
+            ends_on=date(year, 12, 14),
+            opened_by=admin,
+        )
+        for year in (2023, 2024, 2025)
+    }
+    phu_ly = unit_resolve("13285", edition=legacy_tree)
+    village_c = village_create(actor=admin, commune=phu_ly, name="Tổ 1", kind="to_dan_pho")
+    for commune, total in ((commune_a, 1000), (commune_b, 800), (phu_ly, 2000)):
+        CommuneTotal.objects.create(
+            review_round=rounds[2025],
+            commune=commune,
+            total_households=total,
+            source="Công an xã",
+            recorded_by=admin,
+        )
+    return {"rounds": rounds, "villages": [village_a, village_b, village_c], "admin": admin}
+
+
+_cid = iter(range(100000, 999999))
+
+
+def household(world, village, *, split_after_2024=False):
+    admin = world["admin"]
+    h = household_register(
+        actor=admin,
+        village=village,
+        address="x",
+        head={"full_name": f"Chủ hộ {next(_cid)}", "birth_year": 1970, "sex": "male"},
+    )
+    if split_after_2024:
+        origin = household_register(
+            actor=admin,
+            village=village,
+            address="x",
+            head={"full_name": "Gốc", "birth_year": 1950, "sex": "male"},
+        )
+        Household.objects.filter(pk=h.pk).update(
+            split_from=origin, created_at=timezone.make_aware(timezone.datetime(2025, 3, 1))
+        )
+    return h
+
+
+def result(world, h, year, final, *, status="approved", members=3, computed=None, **flags):
+    response = SurveyResponse.objects.create(
+        review_round=world["rounds"][year],
+        household=h,
+        commune=h.commune,
+        village=h.village,
+        status=status,
+        computed_classification=computed or final,
+        final_classification=final,
+        override_reason="lý do" if computed and computed != final else "",
+        member_count=members,
+        created_by=world["admin"],
+        **flags,
+    )
+    return response
+
+
+def test_summary_by_district_and_by_commune_matches_independent_counts(world):
+    va, vb, vc = world["villages"]
+    made = [
+        (va, "poor", "approved", 4, {"head_minority": True}),
+        (va, "poor", "approved", 2, {"has_person_of_merit": True}),
+        (va, "near_poor", "approved", 5, {}),
+        (va, "average", "approved", 3, {}),
+        (va, "not_poor", "approved", 6, {}),
+        (va, "poor", "posted", 7, {}),  # not approved: counted only on the "submitted" basis
+        (vb, "near_poor", "approved", 1, {"no_labour_capacity": True}),
+        (vb, "poor", "draft", 2, {}),  # a draft never counts
+        (vc, "poor", "approved", 2, {}),
+    ]
+    for village, final, status, members, flags in made:
+        result(
+            world, household(world, village), 2025, final, status=status, members=members, **flags
+        )
+    override = household(world, va)
+    result(world, override, 2025, "near_poor", computed="poor", members=2)
+
+    province = world["rounds"][2025].province
+    report = summary(report_scope(world["rounds"][2025], province))
+    by_label = {row.label: row for row in report.rows}
+    assert len(report.rows) == 6  # the six districts of Hà Nam
+    binh_luc = by_label["Huyện Bình Lục"]
+    approved_bl = [m for m in made if m[2] == "approved" and m[0] in (va, vb)]
+    assert binh_luc.poor == sum(1 for m in approved_bl if m[1] == "poor")
+    assert binh_luc.near_poor == sum(1 for m in approved_bl if m[1] == "near_poor") + 1
+    assert binh_luc.average == 1
+    assert binh_luc.poor_persons == 4 + 2
+    assert binh_luc.near_poor_persons == 5 + 1 + 2
+    assert binh_luc.total_households == 1000 + 800
+    assert binh_luc.poor_rate == rate(2, 1800)
+    assert binh_luc.poor_minority == 1 and binh_luc.poor_merit == 1
+    assert binh_luc.near_poor_no_labour == 1
+    assert binh_luc.overrides == 1
+    assert by_label["Thành phố Phủ Lý"].poor == 1
+    assert report.total.poor == 3
+    assert report.total.total_households == 3800
+    assert report.total.surveyed == sum(1 for m in made if m[2] == "approved") + 1
+
+    provisional = summary(report_scope(world["rounds"][2025], province, basis="submitted"))
+    assert provisional.total.poor == 4
+
+    district = unit_resolve("352", edition=province.edition)
+    by_commune = summary(report_scope(world["rounds"][2025], district))
+    rows = {row.label: row for row in by_commune.rows}
+    assert len(by_commune.rows) == 15
+    assert rows["Xã Bình Nghĩa"].poor == 2 and rows["Xã Tràng An"].near_poor == 1
+    assert rows["Xã Bình Nghĩa"].total_households == 1000
+
+
+def test_target_and_gap_in_percentage_points(world):
+    province = world["rounds"][2025].province
+    ProvinceTarget.objects.create(
+        province=province, year=2025, target_poverty_rate="0.05", recorded_by=world["admin"]
+    )
+    va = world["villages"][0]
+    for _ in range(3):
+        result(world, household(world, va), 2025, "poor")
+    report = summary(report_scope(world["rounds"][2025], province))
+    assert report.total.poor_rate == rate(3, 3800) == Decimal("0.08")
+    assert report.target_gap == Decimal("0.03")
+
+
+def test_movements_put_every_household_in_exactly_one_bucket_and_balance(world):
+    va, vb, _vc = world["villages"]
+    stay = household(world, va)
+    result(world, stay, 2024, "poor", members=3)
+    result(world, stay, 2025, "poor", members=4)  # one more person in a household still poor
+    to_near = household(world, va)
+    result(world, to_near, 2024, "poor", members=2)
+    result(world, to_near, 2025, "near_poor", members=2)
+    above = household(world, va)
+    result(world, above, 2024, "poor", members=5)
+    result(world, above, 2025, "not_poor", members=5)
+    gone = household(world, vb)
+    result(world, gone, 2024, "poor", members=1)
+    Household.objects.filter(pk=gone.pk).update(status="moved_away")
+    from_near = household(world, vb)
+    result(world, from_near, 2024, "near_poor", members=6)
+    result(world, from_near, 2025, "poor", members=6)
+    returned = household(world, vb)
+    result(world, returned, 2023, "poor", members=2)
+    result(world, returned, 2024, "not_poor", members=2)
+    result(world, returned, 2025, "poor", members=2)
+    new = household(world, va)
+    result(world, new, 2025, "poor", members=3)
+    split_off = household(world, va, split_after_2024=True)
+    result(world, split_off, 2025, "poor", members=1)
+
+    district = va.parent.parent
+    report = movements(report_scope(world["rounds"][2025], district))
+    assert report.previous_round == world["rounds"][2024]
+    t = report.households_total
+    assert (t.start, t.dec_other_class, t.dec_above_line, t.dec_other) == (4, 1, 1, 1)
+    assert (t.inc_other_class, t.inc_returned, t.inc_new, t.inc_other, t.end) == (1, 1, 1, 1, 5)
+    p = report.persons_total
+    assert p.start == 3 + 2 + 5 + 1
+    assert p.end == 4 + 6 + 2 + 3 + 1
+    assert p.inc_other == 1 + 1  # the split-off household's person and the stay household's gain
+    for row in [*report.households, t, *report.persons, p]:
+        assert row.balanced, row
+
+    near = movements(report_scope(world["rounds"][2025], district), target="near_poor")
+    n = near.households_total
+    assert (n.start, n.end, n.inc_other_class, n.dec_other_class) == (1, 1, 1, 1)
+    assert all(row.balanced for row in [*near.households, n, *near.persons, near.persons_total])
