@@ -6,11 +6,10 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from areas.models import AdminUnit
 from areas.services import unit_resolve, village_create
 from households.models import Household
 from households.services import household_register
-from reports.selectors import movements, rate, report_scope, summary
+from reports.selectors import deprivations, movements, rate, report_scope, summary
 from survey.models import (
     CommuneTotal,
     ProvinceTarget,
@@ -198,3 +197,26 @@ def test_movements_put_every_household_in_exactly_one_bucket_and_balance(world):
     n = near.households_total
     assert (n.start, n.end, n.inc_other_class, n.dec_other_class) == (1, 1, 1, 1)
     assert all(row.balanced for row in [*near.households, n, *near.persons, near.persons_total])
+
+
+def test_deprivations_count_poor_and_near_poor_households_per_indicator(world):
+    va = world["villages"][0]
+    cases = [
+        ("poor", ["health_insurance", "water_source"]),
+        ("poor", ["water_source"]),
+        ("near_poor", ["water_source", "housing_area"]),
+        ("not_poor", ["water_source"]),
+    ]
+    for final, keys in cases:
+        response = result(world, household(world, va), 2025, final)
+        ResponseDeprivation.objects.bulk_create(
+            ResponseDeprivation(response=response, indicator=k) for k in keys
+        )
+    scope = report_scope(world["rounds"][2025], world["rounds"][2025].province)
+    rows = {row.key: row for row in deprivations(scope, summary(scope).total)}
+    assert list(rows) == list(scope.standard.indicator_keys)
+    assert (rows["water_source"].poor, rows["water_source"].near_poor) == (2, 1)
+    assert rows["water_source"].poor_rate == Decimal("100.00")
+    assert (rows["health_insurance"].poor, rows["housing_area"].near_poor) == (1, 1)
+    assert rows["health_insurance"].poor_rate == Decimal("50.00")
+    assert rows["employment"].poor == 0
