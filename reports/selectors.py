@@ -27,7 +27,7 @@ from survey.models import (
 )
 
 S = SurveyResponse.Status
-COUNTED = {
+COUNTED: dict[str, list[str]] = {
     "approved": [S.APPROVED],
     "submitted": [S.SUBMITTED, S.AGREED, S.DISPUTED, S.POSTED, S.APPROVED],
 }
@@ -70,11 +70,12 @@ class ReportScope:
     # How a response, a household and a commune total reach the child unit of this report.
     @property
     def response_group(self) -> str:
-        return {
+        groups: dict[str, str] = {
             AdminUnit.Level.DISTRICT: "commune__parent_id",
             AdminUnit.Level.COMMUNE: "commune_id",
             AdminUnit.Level.VILLAGE: "village_id",
-        }.get(self.child_level or "", "village_id")
+        }
+        return groups.get(self.child_level or "", "village_id")
 
     @property
     def household_group(self) -> str:
