@@ -39,6 +39,10 @@ check: install
 	DEBUG=true $(VENV)/bin/mypy --strict survey/engine
 	DEBUG=true $(PY) manage.py makemigrations --check --dry-run
 
+# Province-scale report benchmark on the PostgreSQL database named by DATABASE_URL.
+bench: install
+	DEBUG=true $(PY) -m reports.bench
+
 bench-engine: install
 	$(PY) -m survey.engine.bench
 

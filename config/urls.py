@@ -10,6 +10,8 @@ urlpatterns = [
     path("", include("areas.urls")),
     path("", include("households.urls")),
     path("", include("survey.urls")),
+    path("", include("reports.urls")),
+    path("", include("reports.download_urls")),
     path("accounts/", include("accounts.urls")),
     # The language switch sits on the login page too: it only sets a cookie.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),

@@ -7,6 +7,8 @@
 - admin: the administrator
 """
 
+from datetime import date
+
 import pytest
 from django.test import Client
 
@@ -14,6 +16,7 @@ from accounts.models import User
 from areas.models import AdminUnit
 from areas.services import edition_get, unit_resolve, units_load_legacy, village_create
 from households.services import household_register
+from survey.models import CommuneTotal, ReviewRound
 from survey.services import round_open
 
 PASSWORD = "Mật-khẩu-thử-1"
@@ -136,3 +139,32 @@ def client_for():
         return client
 
     return make
+
+
+@pytest.fixture
+def world(admin, officer_a, commune_a, commune_b, village_a, village_b, legacy_tree):
+    """Two rounds of Hà Nam (2024, 2025) and households in three communes of two districts."""
+    province = unit_resolve("35", edition=legacy_tree)
+    rounds = {
+        year: ReviewRound.objects.create(
+            province=province,
+            year=year,
+            kind="periodic",
+            standard_code="vn-2022-2025",
+            starts_on=date(year, 9, 1),
+            ends_on=date(year, 12, 14),
+            opened_by=admin,
+        )
+        for year in (2023, 2024, 2025)
+    }
+    phu_ly = unit_resolve("13285", edition=legacy_tree)
+    village_c = village_create(actor=admin, commune=phu_ly, name="Tổ 1", kind="to_dan_pho")
+    for commune, total in ((commune_a, 1000), (commune_b, 800), (phu_ly, 2000)):
+        CommuneTotal.objects.create(
+            review_round=rounds[2025],
+            commune=commune,
+            total_households=total,
+            source="Công an xã",
+            recorded_by=admin,
+        )
+    return {"rounds": rounds, "villages": [village_a, village_b, village_c], "admin": admin}

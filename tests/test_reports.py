@@ -1,92 +1,15 @@
 """Report numbers against counts done independently in the test, on small rounds built by hand."""
 
-from datetime import date
 from decimal import Decimal
 
-import pytest
-from django.utils import timezone
-
-from areas.services import unit_resolve, village_create
+from areas.services import unit_resolve
 from households.models import Household
-from households.services import household_register
 from reports.selectors import deprivations, movements, rate, report_scope, summary
 from survey.models import (
-    CommuneTotal,
     ProvinceTarget,
     ResponseDeprivation,
-    ReviewRound,
-    SurveyResponse,
 )
-
-
-@pytest.fixture
-def world(admin, officer_a, commune_a, commune_b, village_a, village_b, legacy_tree):
-    """Two rounds of Hà Nam (2024, 2025) and households in three communes of two districts."""
-    province = unit_resolve("35", edition=legacy_tree)
-    rounds = {
-        year: ReviewRound.objects.create(
-            province=province,
-            year=year,
-            kind="periodic",
-            standard_code="vn-2022-2025",
-            starts_on=date(year, 9, 1),
-            ends_on=date(year, 12, 14),
-            opened_by=admin,
-        )
-        for year in (2023, 2024, 2025)
-    }
-    phu_ly = unit_resolve("13285", edition=legacy_tree)
-    village_c = village_create(actor=admin, commune=phu_ly, name="Tổ 1", kind="to_dan_pho")
-    for commune, total in ((commune_a, 1000), (commune_b, 800), (phu_ly, 2000)):
-        CommuneTotal.objects.create(
-            review_round=rounds[2025],
-            commune=commune,
-            total_households=total,
-            source="Công an xã",
-            recorded_by=admin,
-        )
-    return {"rounds": rounds, "villages": [village_a, village_b, village_c], "admin": admin}
-
-
-_cid = iter(range(100000, 999999))
-
-
-def household(world, village, *, split_after_2024=False):
-    admin = world["admin"]
-    h = household_register(
-        actor=admin,
-        village=village,
-        address="x",
-        head={"full_name": f"Chủ hộ {next(_cid)}", "birth_year": 1970, "sex": "male"},
-    )
-    if split_after_2024:
-        origin = household_register(
-            actor=admin,
-            village=village,
-            address="x",
-            head={"full_name": "Gốc", "birth_year": 1950, "sex": "male"},
-        )
-        Household.objects.filter(pk=h.pk).update(
-            split_from=origin, created_at=timezone.make_aware(timezone.datetime(2025, 3, 1))
-        )
-    return h
-
-
-def result(world, h, year, final, *, status="approved", members=3, computed=None, **flags):
-    response = SurveyResponse.objects.create(
-        review_round=world["rounds"][year],
-        household=h,
-        commune=h.commune,
-        village=h.village,
-        status=status,
-        computed_classification=computed or final,
-        final_classification=final,
-        override_reason="lý do" if computed and computed != final else "",
-        member_count=members,
-        created_by=world["admin"],
-        **flags,
-    )
-    return response
+from tests.factories import household, result
 
 
 def test_summary_by_district_and_by_commune_matches_independent_counts(world):

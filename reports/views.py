@@ -1,0 +1,173 @@
+"""Report pages: a table and a chart each, for a round and any unit the user may see."""
+
+from decimal import Decimal, InvalidOperation
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.scoping import (
+    get_round_or_404,
+    get_visible_unit_or_404,
+    provinces_for_round_opening,
+    rounds_visible,
+    visible_units,
+)
+from accounts.types import AuthedHttpRequest
+from areas.models import AdminUnit
+
+from .charts import bar_chart
+from .selectors import (
+    BASIS_LABELS,
+    ReportScope,
+    deprivations,
+    movements,
+    report_scope,
+    summary,
+)
+from .services import target_record
+
+REPORTS = [
+    ("summary", "Tổng hợp"),
+    ("movements", "Biến động"),
+    ("deprivations", "Thiếu hụt dịch vụ xã hội cơ bản"),
+    ("groups", "Nhóm đối tượng"),
+]
+
+
+def report_index(request: AuthedHttpRequest) -> HttpResponse:
+    rounds = list(rounds_visible(request.user).order_by("-year", "-month")[:50])
+    if not rounds:
+        return render(request, "reports/index.html", {"rounds": []})
+    chosen = next((r for r in rounds if str(r.public_id) == request.GET.get("round")), rounds[0])
+    unit = request.user.unit or chosen.province
+    if not unit.path.startswith(chosen.province.path) or unit.level == AdminUnit.Level.VILLAGE:
+        unit = chosen.province
+    return redirect(
+        "reports:report", round_id=chosen.public_id, unit_id=unit.public_id, kind="summary"
+    )
+
+
+def _scope(request: AuthedHttpRequest, round_id: str, unit_id: str) -> ReportScope:
+    review_round = get_round_or_404(request.user, round_id)
+    unit = get_visible_unit_or_404(request.user, unit_id)
+    basis = request.GET.get("basis", "approved")
+    try:
+        return report_scope(
+            review_round, unit, basis=basis if basis in BASIS_LABELS else "approved"
+        )
+    except ValidationError as exc:
+        raise Http404 from exc
+
+
+def report(request: AuthedHttpRequest, round_id: str, unit_id: str, kind: str) -> HttpResponse:
+    if kind not in dict(REPORTS):
+        raise Http404
+    scope = _scope(request, round_id, unit_id)
+    context: dict[str, object] = {
+        "scope": scope,
+        "round": scope.review_round,
+        "unit": scope.unit,
+        "kind": kind,
+        "reports": REPORTS,
+        "basis_labels": BASIS_LABELS,
+        "rounds": rounds_visible(request.user).filter(
+            province__edition=scope.review_round.province.edition
+        ),
+    }
+    # Breadcrumb: the ancestors the user may see (a district reader's stops at the district).
+    context["ancestors"] = (
+        visible_units(request.user).filter(path__in=scope.unit.ancestor_paths()).order_by("path")
+    )
+    result = summary(scope)
+    context["summary"] = result
+    labels = [row.label for row in result.rows]
+    if kind == "summary":
+        context["chart"] = bar_chart(
+            labels,
+            [
+                (_("Tỷ lệ hộ nghèo"), [row.poor_rate for row in result.rows]),
+                (_("Tỷ lệ hộ cận nghèo"), [row.near_poor_rate for row in result.rows]),
+            ],
+            suffix="%",
+            title=_("Tỷ lệ hộ nghèo, cận nghèo theo đơn vị"),
+        )
+        context["can_set_target"] = (
+            scope.unit.level == AdminUnit.Level.PROVINCE
+            and provinces_for_round_opening(request.user).filter(pk=scope.unit.pk).exists()
+        )
+    elif kind == "movements":
+        poor, near = movements(scope, "poor"), movements(scope, "near_poor")
+        context["tables"] = [(_("Hộ nghèo"), poor), (_("Hộ cận nghèo"), near)]
+        context["previous_round"] = poor.previous_round
+        total = poor.households_total
+        context["chart"] = bar_chart(
+            [_("Đầu kỳ"), _("Giảm"), _("Tăng"), _("Cuối kỳ")],
+            [
+                (_("Hộ nghèo"), [total.start, total.decreases, total.increases, total.end]),
+                (
+                    _("Hộ cận nghèo"),
+                    [
+                        near.households_total.start,
+                        near.households_total.decreases,
+                        near.households_total.increases,
+                        near.households_total.end,
+                    ],
+                ),
+            ],
+            title=_("Biến động hộ nghèo, cận nghèo"),
+        )
+    elif kind == "deprivations":
+        rows = deprivations(scope, result.total)
+        context["rows"] = rows
+        context["chart"] = bar_chart(
+            [row.label for row in rows],
+            [
+                (_("Hộ nghèo"), [row.poor_rate for row in rows]),
+                (_("Hộ cận nghèo"), [row.near_poor_rate for row in rows]),
+            ],
+            suffix="%",
+            title=_("Tỷ lệ thiếu hụt theo chỉ số"),
+        )
+    else:
+        context["chart"] = bar_chart(
+            labels,
+            [
+                (_("Dân tộc thiểu số"), [row.poor_minority for row in result.rows]),
+                (_("Có người có công"), [row.poor_merit for row in result.rows]),
+                (_("Không có lao động"), [row.poor_no_labour for row in result.rows]),
+            ],
+            title=_("Hộ nghèo theo nhóm đối tượng"),
+        )
+    return render(request, f"reports/{kind}.html", context)
+
+
+@require_POST
+def target_set(request: AuthedHttpRequest, round_id: str, unit_id: str) -> HttpResponse:
+    scope = _scope(request, round_id, unit_id)
+    if not provinces_for_round_opening(request.user).filter(pk=scope.unit.pk).exists():
+        raise Http404
+    try:
+        value = Decimal(request.POST.get("target", "").replace(",", "."))
+        target_record(
+            actor=request.user,
+            province=scope.unit,
+            year=scope.review_round.year,
+            rate=value,
+            basis=request.POST.get("basis_text", ""),
+        )
+    except (InvalidOperation, ValidationError) as exc:
+        messages.error(
+            request,
+            " ".join(exc.messages)
+            if isinstance(exc, ValidationError)
+            else _("Tỷ lệ mục tiêu phải là một số, ví dụ 2,5."),
+        )
+    except PermissionDenied as exc:
+        raise Http404 from exc
+    else:
+        messages.success(request, _("Đã ghi chỉ tiêu tỷ lệ hộ nghèo."))
+    return redirect("reports:report", round_id=round_id, unit_id=unit_id, kind="summary")
