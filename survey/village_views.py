@@ -28,6 +28,7 @@ from .workflow import (
     meeting_record,
     posting_of,
     posting_start,
+    postings_of,
     responses_approve,
 )
 
@@ -63,7 +64,11 @@ def village_workspace(request: AuthedHttpRequest, round_id: str, village_id: str
     today = timezone.localdate()
     to_meet = [r for r in responses if r.status in {S.SUBMITTED, S.DISPUTED}]
     posted = [r for r in responses if r.status == S.POSTED]
-    blockers = {r.pk: approval_blockers(r, today) for r in posted}
+    postings = postings_of(posted)
+    blockers = {
+        r.pk: approval_blockers(r, today, postings=postings, open_complaints=r.open_complaints)
+        for r in posted
+    }
     started = {r.household_id for r in responses}
     not_started = (
         Household.objects.filter(village=village, status=Household.Status.ACTIVE)

@@ -255,8 +255,34 @@ def complaint_resolve(
     return complaint
 
 
-def approval_blockers(response: SurveyResponse, today: date) -> list[str]:
-    """Why a household cannot be approved yet (empty when it can)."""
+def postings_of(responses: Iterable[SurveyResponse]) -> dict[int, VillagePosting]:
+    """The posting each response was last posted in, for many responses in one query."""
+    found: dict[int, VillagePosting] = {}
+    transitions = (
+        ResponseTransition.objects.filter(
+            response__in=[r.pk for r in responses], to_status=S.POSTED, posting__isnull=False
+        )
+        .select_related("posting")
+        .order_by("response_id", "-at", "-id")
+    )
+    for transition in transitions:
+        assert transition.posting is not None
+        found.setdefault(transition.response_id, transition.posting)
+    return found
+
+
+def approval_blockers(
+    response: SurveyResponse,
+    today: date,
+    *,
+    postings: dict[int, VillagePosting] | None = None,
+    open_complaints: int | None = None,
+) -> list[str]:
+    """Why a household cannot be approved yet (empty when it can).
+
+    `postings` (from `postings_of`) and `open_complaints` may be given when the caller fetched
+    them for many households at once.
+    """
     name = str(response.household)
     if response.status != S.POSTED:
         return [
@@ -264,13 +290,15 @@ def approval_blockers(response: SurveyResponse, today: date) -> list[str]:
             % {"h": name, "s": response.get_status_display()}
         ]
     problems = []
-    posting = posting_of(response)
+    posting = posting_of(response) if postings is None else postings.get(response.pk)
     if posting is not None and today <= posting.ends_on:
         problems.append(
             _("%(h)s: thôn đang niêm yết đến hết ngày %(d)s.")
             % {"h": name, "d": f"{posting.ends_on:%d/%m/%Y}"}
         )
-    if response.complaints.filter(resolved_on__isnull=True).exists():
+    if open_complaints is None:
+        open_complaints = response.complaints.filter(resolved_on__isnull=True).count()
+    if open_complaints:
         problems.append(_("%(h)s: còn khiếu nại chưa giải quyết.") % {"h": name})
     return problems
 

@@ -1,0 +1,85 @@
+"""Lists and reports make a fixed number of queries however many rows they show."""
+
+from django.urls import reverse
+
+from households.services import household_register
+from tests.factories import household, result
+
+
+def count_queries(client, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured.captured_queries)
+
+
+def grow_village(world, village, n, year=2025, status="approved"):
+    for index in range(n):
+        result(
+            world,
+            household(world, village),
+            year,
+            ("poor", "near_poor", "average")[index % 3],
+            status=status,
+        )
+
+
+def test_household_list_is_constant_in_queries(officer_a, village_a, client_for):
+    client = client_for(officer_a)
+    url = reverse("households:list")
+    household_register(
+        actor=officer_a,
+        village=village_a,
+        address="x",
+        head={"full_name": "A", "birth_year": 1970, "sex": "male"},
+    )
+    few = count_queries(client, url)
+    for i in range(10):
+        household_register(
+            actor=officer_a,
+            village=village_a,
+            address="x",
+            head={"full_name": f"B {i}", "birth_year": 1970, "sex": "male"},
+        )
+    assert count_queries(client, url) == few
+
+
+def test_report_pages_are_constant_in_queries(province_reader, world, client_for):
+    client = client_for(province_reader)
+    province = world["rounds"][2025].province
+    grow_village(world, world["villages"][0], 2)
+    grow_village(world, world["villages"][0], 2, year=2024)
+    urls = [
+        reverse(
+            "reports:report",
+            kwargs={
+                "round_id": world["rounds"][2025].public_id,
+                "unit_id": province.public_id,
+                "kind": kind,
+            },
+        )
+        for kind in ("summary", "movements", "deprivations", "groups")
+    ]
+    few = [count_queries(client, url) for url in urls]
+    grow_village(world, world["villages"][1], 12)
+    grow_village(world, world["villages"][2], 12, year=2024)
+    assert [count_queries(client, url) for url in urls] == few
+
+
+def test_village_workspace_and_round_page_are_constant_in_queries(officer_a, world, client_for):
+    client = client_for(officer_a)
+    review_round = world["rounds"][2025]
+    village = world["villages"][0]
+    workspace = reverse(
+        "survey:village_workspace",
+        kwargs={"round_id": review_round.public_id, "village_id": village.public_id},
+    )
+    round_page = reverse("survey:round_detail", kwargs={"public_id": review_round.public_id})
+    for status in ("submitted", "posted"):
+        grow_village(world, village, 1, status=status)
+    few = (count_queries(client, workspace), count_queries(client, round_page))
+    for status in ("submitted", "posted"):
+        grow_village(world, village, 8, status=status)
+    assert (count_queries(client, workspace), count_queries(client, round_page)) == few
