@@ -150,7 +150,7 @@ class Classification(models.TextChoices):
     POOR = "poor", _("Hộ nghèo")
     NEAR_POOR = "near_poor", _("Hộ cận nghèo")
     AVERAGE = "average", _("Hộ có mức sống trung bình")
-    NOT_POOR = "not_poor", _("Không thuộc các diện trên")
+    NOT_POOR = "not_poor", _("Hộ không nghèo")
 
 
 class SurveyResponse(models.Model):

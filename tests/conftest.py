@@ -7,6 +7,8 @@
 - admin: the administrator
 """
 
+import os
+import shutil
 from datetime import date
 
 import pytest
@@ -20,6 +22,36 @@ from survey.models import CommuneTotal, ReviewRound
 from survey.services import round_open
 
 PASSWORD = "Mật-khẩu-thử-1"
+
+
+# Playwright's sync API runs an event loop in the test thread; the ORM calls made by fixtures in
+# that same thread are safe here (tests only).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """Debian's Chromium (a test tool's own browser download does not work on these machines)."""
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("REQUIRE_BROWSER"):
+            pytest.fail(
+                f"REQUIRE_BROWSER is set but {CHROMIUM} is missing: apt-get install chromium"
+            )
+        pytest.skip("no Chromium on this machine: apt-get install chromium to run browser tests")
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    }
 
 
 @pytest.fixture(autouse=True)
