@@ -1,5 +1,7 @@
 """Demo rounds and households for `make demo` (idempotent): what an officer sees on day one."""
 
+from datetime import date
+
 from django.db import transaction
 
 from accounts.models import User
@@ -7,6 +9,8 @@ from households.models import Household
 from households.services import household_register, member_add
 from survey.models import ReviewRound
 from survey.services import round_open
+
+DEMO_YEAR = 2024
 
 # (village code, head, other members): invented people, with consistent invented CCCDs.
 DEMO_HOUSEHOLDS = [
@@ -46,8 +50,9 @@ def demo_seed_survey() -> None:
     province_reader = User.objects.get(username="tinh-35")
     province = province_reader.unit
     assert province is not None
-    if not ReviewRound.objects.filter(province=province, year=2025, kind="periodic").exists():
-        round_open(actor=province_reader, province=province, year=2025, kind="periodic")
+    # 2024: the last periodic review of Hà Nam on the three-level tree (before 1 July 2025).
+    if not ReviewRound.objects.filter(province=province, year=DEMO_YEAR, kind="periodic").exists():
+        round_open(actor=province_reader, province=province, year=DEMO_YEAR, kind="periodic")
     for village_code, head, others in DEMO_HOUSEHOLDS:
         if Household.objects.filter(head_name=head["full_name"]).exists():
             continue
@@ -59,3 +64,80 @@ def demo_seed_survey() -> None:
         )
         for values in others:
             member_add(actor=officer, household=household, values=values)
+
+
+DEMO_FORMS = {
+    # head name: (Phiếu B household facts, hand-entered score)
+    "Nguyễn Văn Hùng": (
+        {"floor_area_m2": 24, "wall_durable": False, "column_durable": False,
+         "roof_durable": True, "water_source": "unprotected_well", "latrine_hygienic": False,
+         "information_means": ["tv"]},
+        125,
+    ),
+    "Phạm Thị Hoa": (
+        {"floor_area_m2": 30, "wall_durable": True, "column_durable": True, "roof_durable": True,
+         "water_source": "piped", "latrine_hygienic": True, "information_means": ["radio"]},
+        135,
+    ),
+    "Lê Văn Tâm": (
+        {"floor_area_m2": 40, "wall_durable": True, "column_durable": True, "roof_durable": True,
+         "water_source": "borehole", "latrine_hygienic": True,
+         "information_means": ["smartphone", "tv"]},
+        180,
+    ),
+}  # fmt: skip
+
+
+@transaction.atomic
+def demo_seed_results() -> None:
+    """Submit the demo households' forms; take Thôn 1 of Bình Nghĩa through to approval."""
+    from survey.models import SurveyResponse
+    from survey.services import response_start, response_submit, response_update
+    from survey.workflow import meeting_record, posting_start, responses_approve
+
+    review_round = ReviewRound.objects.get(province__code="35", year=DEMO_YEAR, kind="periodic")
+    for household in Household.objects.filter(head_name__in=DEMO_FORMS):
+        if SurveyResponse.objects.filter(review_round=review_round, household=household).exists():
+            continue
+        officer = User.objects.get(username=f"xa-{household.commune.code}")
+        facts, score = DEMO_FORMS[household.head_name]
+        response = response_start(actor=officer, review_round=review_round, household=household)
+        response_update(
+            actor=officer,
+            response=response,
+            values={"screening": "proceed", "income_score_manual": score, **facts},
+            expected_version=response.version,
+        )
+        response_submit(actor=officer, response=response, expected_version=response.version)
+    officer = User.objects.get(username="xa-13504")
+    village = officer.unit.children.get(code="13504-01")  # type: ignore[union-attr]
+    submitted = list(
+        SurveyResponse.objects.filter(
+            review_round=review_round, village=village, status="submitted"
+        )
+    )
+    if submitted:
+        meeting_record(
+            actor=officer,
+            review_round=review_round,
+            village=village,
+            held_on=date(DEMO_YEAR, 11, 5),
+            attendance=42,
+            chaired_by="Trưởng thôn",
+            agreed=submitted,
+        )
+        posting_start(
+            actor=officer,
+            review_round=review_round,
+            village=village,
+            starts_on=date(DEMO_YEAR, 11, 11),
+            place="Nhà văn hoá thôn",
+        )
+        responses_approve(
+            actor=officer,
+            responses=SurveyResponse.objects.filter(
+                review_round=review_round, village=village, status="posted"
+            ),
+            decision_number="01/QĐ-UBND",
+            decision_date=date(DEMO_YEAR, 11, 25),
+        )
