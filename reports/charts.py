@@ -28,6 +28,10 @@ def bar_chart(
     title: str = "",
 ) -> SafeString:
     """Horizontal grouped bars, one group per label, one bar per series; values printed."""
+    if not any(_num(v) for _, values in series for v in values):
+        return mark_safe(  # noqa: S308 - constant text, escaped title
+            f'<p class="small text-muted">{escape(title)}: chưa có số liệu để vẽ biểu đồ.</p>'
+        )
     row_height = 14 * len(series) + 10
     label_width, bar_width, value_width = 190, 380, 70
     width = label_width + bar_width + value_width

@@ -7,8 +7,8 @@ from django.db import transaction
 from accounts.models import User
 from households.models import Household
 from households.services import household_register, member_add
-from survey.models import ReviewRound
-from survey.services import round_open
+from survey.models import CommuneTotal, ReviewRound
+from survey.services import commune_total_record, round_open
 
 DEMO_YEAR = 2024
 
@@ -53,6 +53,19 @@ def demo_seed_survey() -> None:
     # 2024: the last periodic review of Hà Nam on the three-level tree (before 1 July 2025).
     if not ReviewRound.objects.filter(province=province, year=DEMO_YEAR, kind="periodic").exists():
         round_open(actor=province_reader, province=province, year=DEMO_YEAR, kind="periodic")
+    review_round = ReviewRound.objects.get(province=province, year=DEMO_YEAR, kind="periodic")
+    for code, total in (("13504", 1852), ("13510", 1417)):
+        officer = User.objects.get(username=f"xa-{code}")
+        if not CommuneTotal.objects.filter(
+            review_round=review_round, commune=officer.unit
+        ).exists():
+            commune_total_record(
+                actor=officer,
+                review_round=review_round,
+                commune=officer.unit,  # type: ignore[arg-type]
+                total_households=total,
+                source="Số liệu dân cư của Công an xã, ngày 01/9 (số mẫu)",
+            )
     for village_code, head, others in DEMO_HOUSEHOLDS:
         if Household.objects.filter(head_name=head["full_name"]).exists():
             continue
