@@ -47,7 +47,7 @@ from .selectors import (
     ReportScope,
     SummaryRow,
     deprivations,
-    movements,
+    movements_both,
     summary,
 )
 
@@ -556,11 +556,12 @@ def report_workbook(
     finish(sheet)
 
     # Biến động hộ nghèo, hộ cận nghèo
+    both = movements_both(scope)
     for target, name, noun in (
         ("poor", POOR_MOVEMENT_SHEET, "HỘ NGHÈO"),
         ("near_poor", NEAR_POOR_MOVEMENT_SHEET, "HỘ CẬN NGHÈO"),
     ):
-        moves: Movements = movements(scope, target=target)
+        moves: Movements = both[target]
         before = moves.previous_round
         start = (
             f"Đầu kỳ: kết quả đợt {str(before).lower()}"

@@ -61,10 +61,13 @@ class ReportScope:
         return get_standard(self.review_round.standard_code)
 
     def children(self) -> list[AdminUnit]:
+        """The child units, by level under this unit: a province's communes sit under districts."""
         if self.child_level is None:
             return []
         return list(
-            AdminUnit.objects.filter(parent=self.unit, level=self.child_level).order_by("code")
+            AdminUnit.objects.filter(
+                path__startswith=self.unit.path, level=self.child_level
+            ).order_by("path")
         )
 
     # How a response, a household and a commune total reach the child unit of this report.
@@ -114,8 +117,9 @@ class ReportScope:
 
 
 def report_scope(
-    review_round: ReviewRound, unit: AdminUnit, basis: str = "approved"
+    review_round: ReviewRound, unit: AdminUnit, basis: str = "approved", by: str | None = None
 ) -> ReportScope:
+    """The scope of a report; `by="commune"` breaks a province with districts down by commune."""
     if basis not in COUNTED:
         raise ValidationError(f"basis must be one of {sorted(COUNTED)}")
     if unit.edition_id != review_round.province.edition_id or not unit.path.startswith(
@@ -129,6 +133,10 @@ def report_scope(
         AdminUnit.Level.DISTRICT: AdminUnit.Level.COMMUNE,
         AdminUnit.Level.COMMUNE: AdminUnit.Level.VILLAGE,
     }.get(AdminUnit.Level(unit.level))
+    if by is not None:
+        if by != AdminUnit.Level.COMMUNE or unit.level != AdminUnit.Level.PROVINCE:
+            raise ValidationError("by='commune' applies to a province")
+        child = AdminUnit.Level.COMMUNE
     return ReportScope(review_round=review_round, unit=unit, child_level=child, basis=basis)
 
 
@@ -319,14 +327,27 @@ def previous_round(review_round: ReviewRound) -> ReviewRound | None:
     )
 
 
+TARGETS = ("poor", "near_poor")
+
+
 def movements(scope: ReportScope, target: str = "poor") -> Movements:
-    if target not in {"poor", "near_poor"}:
+    """One of the two movement tables (see `movements_both`, which makes both in one query)."""
+    if target not in TARGETS:
         raise ValueError(target)
-    other = "near_poor" if target == "poor" else "poor"
+    return movements_both(scope)[target]
+
+
+def movements_both(scope: ReportScope) -> dict[str, Movements]:
+    """The poor and near-poor movement tables, households and persons, from one aggregate."""
     previous = previous_round(scope.review_round)
-    result = Movements(scope=scope, target=target, previous_round=previous)
     statuses = scope.statuses
-    households = Household.objects.filter(scope.household_filter()).annotate(
+    rounds = [scope.review_round.pk] + ([previous.pk] if previous else [])
+    # Only households poor or near-poor at either end: a hash semi-join, then the unique
+    # (round, household) index for their two responses, instead of every household of the unit.
+    concerned = SurveyResponse.objects.filter(
+        review_round_id__in=rounds, status__in=statuses, final_classification__in=TARGETS
+    ).values("household_id")
+    households = Household.objects.filter(scope.household_filter(), pk__in=concerned).annotate(
         cur=FilteredRelation(
             "responses",
             condition=Q(responses__review_round=scope.review_round, responses__status__in=statuses),
@@ -336,17 +357,28 @@ def movements(scope: ReportScope, target: str = "poor") -> Movements:
             condition=Q(responses__review_round=previous, responses__status__in=statuses),
         ),
     )
-    was = Q(prev__final_classification=target)
-    now = Q(cur__final_classification=target)
-    cur_class = "cur__final_classification"
-    earlier = SurveyResponse.objects.filter(
-        household=OuterRef("pk"),
-        review_round__province__code=scope.review_round.province.code,
-        review_round__kind=ReviewRound.Kind.PERIODIC,
-        review_round__year__lt=previous.year if previous else scope.review_round.year,
-        status__in=statuses,
-        final_classification=target,
+    earlier_rounds = list(
+        ReviewRound.objects.filter(
+            province__code=scope.review_round.province.code,
+            kind=ReviewRound.Kind.PERIODIC,
+            year__lt=previous.year if previous else scope.review_round.year,
+        ).values_list("pk", flat=True)
     )
+    for target in TARGETS:
+        households = households.annotate(
+            **{
+                f"{target}_before": Exists(
+                    SurveyResponse.objects.filter(
+                        household=OuterRef("pk"),
+                        review_round_id__in=earlier_rounds,
+                        status__in=statuses,
+                        final_classification=target,
+                    )
+                )
+                if earlier_rounds
+                else Value(False)
+            }
+        )
     # "Other" increases: households split off since the previous round (tách hộ), kept apart so
     # that a wave of splits that qualify for benefits shows in the report.
     arrived = (
@@ -354,72 +386,88 @@ def movements(scope: ReportScope, target: str = "poor") -> Movements:
         if previous
         else Q(pk__in=[])
     )
-    buckets = {
-        "start": was,
-        "dec_other_class": was & ~now & Q(**{cur_class: other}),
-        "dec_above_line": was & ~now & Q(**{f"{cur_class}__in": ["average", "not_poor"]}),
-        "dec_other": was & Q(**{f"{cur_class}__isnull": True}),
-        "inc_other_class": now & Q(prev__final_classification=other),
-        "inc_returned": now
-        & ~Q(prev__final_classification__in=[target, other])
-        & Q(was_before=True),
-        "inc_new": now
-        & ~Q(prev__final_classification__in=[target, other])
-        & Q(was_before=False)
-        & ~arrived,
-        "inc_other": now
-        & ~Q(prev__final_classification__in=[target, other])
-        & Q(was_before=False)
-        & arrived,
-        "end": now,
-    }
+    cur_class = "cur__final_classification"
     prev_n = Coalesce(F("prev__member_count"), Value(0))
     cur_n = Coalesce(F("cur__member_count"), Value(0))
-    stayed = was & now
     aggregates: dict[str, object] = {}
-    for name, condition in buckets.items():
-        aggregates[f"h_{name}"] = Count("pk", filter=condition)
-        persons = prev_n if name.startswith("dec") or name == "start" else cur_n
-        aggregates[f"p_{name}"] = Coalesce(Sum(persons, filter=condition), Value(0))
-    # A household poor at both ends may have gained or lost members: those persons are "other".
-    aggregates["p_stay_gain"] = Coalesce(
-        Sum(Greatest(cur_n - prev_n, Value(0)), filter=stayed), Value(0)
-    )
-    aggregates["p_stay_loss"] = Coalesce(
-        Sum(Greatest(prev_n - cur_n, Value(0)), filter=stayed), Value(0)
-    )
+    for target in TARGETS:
+        other = "near_poor" if target == "poor" else "poor"
+        was = Q(prev__final_classification=target)
+        now = Q(cur__final_classification=target)
+        before = Q(**{f"{target}_before": True})
+        not_before = Q(**{f"{target}_before": False})
+        fresh = now & ~Q(prev__final_classification__in=TARGETS)
+        buckets = {
+            "start": was,
+            "dec_other_class": was & ~now & Q(**{cur_class: other}),
+            "dec_above_line": was & ~now & Q(**{f"{cur_class}__in": ["average", "not_poor"]}),
+            "dec_other": was & Q(**{f"{cur_class}__isnull": True}),
+            "inc_other_class": now & Q(prev__final_classification=other),
+            "inc_returned": fresh & before,
+            "inc_new": fresh & not_before & ~arrived,
+            "inc_other": fresh & not_before & arrived,
+            "end": now,
+        }
+        for name, condition in buckets.items():
+            aggregates[f"{target}_h_{name}"] = Count("pk", filter=condition)
+            persons = prev_n if name.startswith("dec") or name == "start" else cur_n
+            aggregates[f"{target}_p_{name}"] = Coalesce(Sum(persons, filter=condition), Value(0))
+        # A household in the class at both ends may have gained or lost members: "other" persons.
+        stayed = was & now
+        aggregates[f"{target}_p_stay_gain"] = Coalesce(
+            Sum(Greatest(cur_n - prev_n, Value(0)), filter=stayed), Value(0)
+        )
+        aggregates[f"{target}_p_stay_loss"] = Coalesce(
+            Sum(Greatest(prev_n - cur_n, Value(0)), filter=stayed), Value(0)
+        )
     group = scope.household_group
     grouped = {
         row[group]: row
-        for row in households.annotate(was_before=Exists(earlier))
-        .filter(was | now)
-        .values(group)
+        for row in households.values(group)
         .annotate(**aggregates)  # type: ignore[arg-type]
         .order_by()
     }
+    children = scope.children() or [scope.unit]
 
     def rows_for(prefix: str) -> tuple[list[MovementRow], MovementRow]:
         rows = []
-        for child in scope.children() or [scope.unit]:
+        for child in children:
             data = grouped.get(child.pk, {})
             row = MovementRow(label=child.name, unit=child)
             for name in MOVEMENT_FIELDS:
                 setattr(row, name, data.get(f"{prefix}_{name}", 0))
-            if prefix == "p":
-                row.inc_other += data.get("p_stay_gain", 0)
-                row.dec_other += data.get("p_stay_loss", 0)
+            if prefix.endswith("_p"):
+                row.inc_other += data.get(f"{prefix}_stay_gain", 0)
+                row.dec_other += data.get(f"{prefix}_stay_loss", 0)
             rows.append(row)
         total = MovementRow(label="Tổng cộng", unit=scope.unit)
         for name in MOVEMENT_FIELDS:
             setattr(total, name, sum(getattr(r, name) for r in rows))
         return rows, total
 
-    result.households, result.households_total = rows_for("h")
-    result.persons, result.persons_total = rows_for("p")
+    result = {}
+    for target in TARGETS:
+        tables = Movements(scope=scope, target=target, previous_round=previous)
+        tables.households, tables.households_total = rows_for(f"{target}_h")
+        tables.persons, tables.persons_total = rows_for(f"{target}_p")
+        result[target] = tables
     return result
 
 
 # --- Deprivations among poor and near-poor households --------------------------------------------
+
+
+def _prefixed(condition: Q, prefix: str) -> Q:
+    """The same filter, reached through a relation (`prefix` like "response__")."""
+    result = Q()
+    result.connector, result.negated = condition.connector, condition.negated
+    for child in condition.children:
+        if isinstance(child, Q):
+            result.children.append(_prefixed(child, prefix))
+        else:
+            key, value = child  # type: ignore[misc]
+            result.children.append((prefix + key, value))
+    return result
 
 
 @dataclass
@@ -436,9 +484,9 @@ def deprivations(scope: ReportScope, summary_total: SummaryRow) -> list[Deprivat
     counts = {
         row["indicator"]: row
         for row in ResponseDeprivation.objects.filter(
-            response__in=SurveyResponse.objects.filter(
-                scope.response_filter(), status__in=scope.statuses
-            )
+            _prefixed(scope.response_filter(), "response__"),
+            response__status__in=scope.statuses,
+            response__final_classification__in=["poor", "near_poor"],
         )
         .values("indicator")
         .annotate(

@@ -24,7 +24,7 @@ from .selectors import (
     BASIS_LABELS,
     ReportScope,
     deprivations,
-    movements,
+    movements_both,
     report_scope,
     summary,
 )
@@ -100,7 +100,8 @@ def report(request: AuthedHttpRequest, round_id: str, unit_id: str, kind: str) -
             and provinces_for_round_opening(request.user).filter(pk=scope.unit.pk).exists()
         )
     elif kind == "movements":
-        poor, near = movements(scope, "poor"), movements(scope, "near_poor")
+        both = movements_both(scope)
+        poor, near = both["poor"], both["near_poor"]
         context["tables"] = [(_("Hộ nghèo"), poor), (_("Hộ cận nghèo"), near)]
         context["previous_round"] = poor.previous_round
         total = poor.households_total
