@@ -275,7 +275,12 @@ class SurveyResponse(models.Model):
         indexes = [
             models.Index(
                 fields=["review_round", "commune", "status"], name="response_round_commune"
-            )
+            ),
+            # Poor and near-poor are a few percent of a round: reports that only need them
+            # (deprivations, movements, household lists) read them through this index.
+            models.Index(
+                fields=["review_round", "final_classification"], name="response_round_class"
+            ),
         ]
 
     def __str__(self) -> str:
