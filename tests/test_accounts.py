@@ -173,3 +173,17 @@ def test_language_switch_shows_english(client, officer_a):
 def test_an_english_browser_still_gets_vietnamese_until_the_user_switches(client):
     body = client.get(reverse("accounts:login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content
     assert '<html lang="vi">' in body.decode()
+
+
+def test_repeated_wrong_passwords_lock_that_username_for_a_while(client, officer_a, settings):
+    settings.AXES_FAILURE_LIMIT = 3
+    login = reverse("accounts:login")
+    for _ in range(3):
+        client.post(login, {"username": "xa-13504", "password": "sai"})
+    response = client.post(login, {"username": "xa-13504", "password": PASSWORD})
+    assert response.status_code == 429
+    assert "Tạm khoá đăng nhập" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    # Another username from the same address is not locked.
+    other = client.post(login, {"username": "khong-co-ai", "password": "sai"})
+    assert other.status_code == 200
