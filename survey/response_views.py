@@ -66,6 +66,12 @@ def _section_form(section: str, response: SurveyResponse, data: Any = None) -> A
     return None
 
 
+def _version(request: AuthedHttpRequest) -> int:
+    """The version the form was opened at; anything unreadable counts as stale (0)."""
+    raw = request.POST.get("version", "")
+    return int(raw) if raw.isdigit() else 0
+
+
 @require_POST
 def response_begin(request: AuthedHttpRequest, round_id: str, household_id: str) -> HttpResponse:
     review_round = get_round_or_404(request.user, round_id)
@@ -100,7 +106,7 @@ def response_section(request: AuthedHttpRequest, public_id: str, section: str) -
                     actor=request.user,
                     response=response,
                     values=form.values(),
-                    expected_version=int(request.POST.get("version") or 0),
+                    expected_version=_version(request),
                 )
             except StaleEdit as exc:
                 stale = True

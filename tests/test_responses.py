@@ -201,3 +201,12 @@ def test_officer_b_and_readers_cannot_touch_commune_a_forms(
     assert reader.post(submit, {"version": response.version}).status_code == 404
     response.refresh_from_db()
     assert response.screening == ""
+
+
+def test_a_garbled_version_is_treated_as_stale_not_as_an_error(started):
+    client, response = started
+    result = client.post(
+        section_url(response, "screening"), {"screening": "proceed", "version": "abc"}
+    )
+    assert result.status_code == 200
+    assert "vừa được người khác lưu" in result.content.decode()
