@@ -136,7 +136,8 @@ def rounds_manageable(user: User) -> "QuerySet[ReviewRound]":
     return rounds
 
 
-def provinces_for_round_opening(user: User) -> QuerySet[AdminUnit]:
+def provinces_managed(user: User) -> QuerySet[AdminUnit]:
+    """Provinces whose rounds, Phiếu A criteria and targets the user manages (provincial staff)."""
     provinces = AdminUnit.objects.filter(level=AdminUnit.Level.PROVINCE)
     if reaches_everything(user):
         return provinces

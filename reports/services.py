@@ -5,7 +5,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from accounts.scoping import provinces_for_round_opening
+from accounts.scoping import provinces_managed
 from accounts.services import audit_record
 from areas.models import AdminUnit
 from survey.models import ProvinceTarget
@@ -16,7 +16,7 @@ def target_record(
     *, actor: User, province: AdminUnit, year: int, rate: Decimal, basis: str = ""
 ) -> ProvinceTarget:
     """Record the province's target poverty rate for a year (percent of resident households)."""
-    if not provinces_for_round_opening(actor).filter(pk=province.pk).exists():
+    if not provinces_managed(actor).filter(pk=province.pk).exists():
         raise PermissionDenied
     if not Decimal(0) <= rate <= Decimal(100):
         raise ValidationError(_("Tỷ lệ mục tiêu phải từ 0 đến 100 (%)."))

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from accounts.scoping import (
     get_round_or_404,
     get_visible_unit_or_404,
-    provinces_for_round_opening,
+    provinces_managed,
     rounds_visible,
     visible_units,
 )
@@ -97,7 +97,7 @@ def report(request: AuthedHttpRequest, round_id: str, unit_id: str, kind: str) -
         )
         context["can_set_target"] = (
             scope.unit.level == AdminUnit.Level.PROVINCE
-            and provinces_for_round_opening(request.user).filter(pk=scope.unit.pk).exists()
+            and provinces_managed(request.user).filter(pk=scope.unit.pk).exists()
         )
     elif kind == "movements":
         both = movements_both(scope)
@@ -149,7 +149,7 @@ def report(request: AuthedHttpRequest, round_id: str, unit_id: str, kind: str) -
 @require_POST
 def target_set(request: AuthedHttpRequest, round_id: str, unit_id: str) -> HttpResponse:
     scope = _scope(request, round_id, unit_id)
-    if not provinces_for_round_opening(request.user).filter(pk=scope.unit.pk).exists():
+    if not provinces_managed(request.user).filter(pk=scope.unit.pk).exists():
         raise Http404
     try:
         value = Decimal(request.POST.get("target", "").replace(",", "."))

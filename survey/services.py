@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from accounts.scoping import provinces_for_round_opening
+from accounts.scoping import provinces_managed
 from accounts.services import audit_record
 from areas.models import AdminUnit
 from households.models import Household, Member
@@ -56,7 +56,7 @@ def round_open(
     ends_on: date | None = None,
     commune_deadline: date | None = None,
 ) -> ReviewRound:
-    if not provinces_for_round_opening(actor).filter(pk=province.pk).exists():
+    if not provinces_managed(actor).filter(pk=province.pk).exists():
         raise PermissionDenied
     if kind == ReviewRound.Kind.REGULAR and not month:
         raise ValidationError({"month": _("Đợt rà soát thường xuyên cần có tháng.")})
@@ -374,7 +374,7 @@ def response_submit(
 
 @transaction.atomic
 def criterion_add(*, actor: User, province: AdminUnit, text: str) -> ScreeningCriterion:
-    if not provinces_for_round_opening(actor).filter(pk=province.pk).exists():
+    if not provinces_managed(actor).filter(pk=province.pk).exists():
         raise PermissionDenied
     text = " ".join(text.split())
     if not text:
@@ -392,7 +392,7 @@ def criterion_add(*, actor: User, province: AdminUnit, text: str) -> ScreeningCr
 @transaction.atomic
 def criterion_retire(*, actor: User, criterion: ScreeningCriterion) -> None:
     """Criteria are never deleted: answers already given keep their text; new forms stop asking."""
-    if not provinces_for_round_opening(actor).filter(pk=criterion.province_id).exists():
+    if not provinces_managed(actor).filter(pk=criterion.province_id).exists():
         raise PermissionDenied
     criterion.is_active = False
     criterion.save(update_fields=["is_active"])

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.forms import form_add_service_error
 from accounts.scoping import (
     get_round_or_404,
-    provinces_for_round_opening,
+    provinces_managed,
     rounds_visible,
     visible_units,
 )
@@ -35,14 +35,14 @@ def round_list(request: AuthedHttpRequest) -> HttpResponse:
         "survey/round_list.html",
         {
             "rounds": rounds_visible(request.user),
-            "can_open": provinces_for_round_opening(request.user).exists(),
+            "can_open": provinces_managed(request.user).exists(),
         },
     )
 
 
 @require_http_methods(["GET", "POST"])
 def round_new(request: AuthedHttpRequest) -> HttpResponse:
-    provinces = provinces_for_round_opening(request.user).order_by("edition__code", "code")
+    provinces = provinces_managed(request.user).order_by("edition__code", "code")
     if not provinces.exists():
         raise Http404
     form = RoundOpenForm(request.POST or None, provinces=provinces)
@@ -150,7 +150,7 @@ def commune_total(request: AuthedHttpRequest, public_id: str, commune_id: str) -
 
 def criteria(request: AuthedHttpRequest) -> HttpResponse:
     """Phiếu A criteria of the provinces the user manages (provincial staff, admins)."""
-    provinces = provinces_for_round_opening(request.user).order_by("edition__code", "code")
+    provinces = provinces_managed(request.user).order_by("edition__code", "code")
     if not provinces.exists():
         raise Http404
     if request.method == "POST":
