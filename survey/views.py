@@ -1,3 +1,5 @@
+import uuid
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, F, Q
@@ -27,6 +29,14 @@ from .services import (
     criterion_retire,
     round_open,
 )
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
 
 
 def round_list(request: AuthedHttpRequest) -> HttpResponse:
@@ -80,9 +90,14 @@ def round_detail(request: AuthedHttpRequest, public_id: str) -> HttpResponse:
         for c in communes
     ]
     # One aggregate for the village table: counts of this round's forms by status.
+    # The village table covers one commune: the officer's own, or the one picked in the list.
+    commune_id = request.GET.get("commune", "")
+    focus = communes.filter(public_id=commune_id).first() if _is_uuid(commune_id) else None
+    if focus is None and len(rows) == 1:
+        focus = communes.first()
     villages = (
         visible_units(request.user)
-        .filter(level=AdminUnit.Level.VILLAGE, path__startswith=review_round.province.path)
+        .filter(level=AdminUnit.Level.VILLAGE, parent=focus)
         .select_related("parent")
         .annotate(
             **{
@@ -96,13 +111,14 @@ def round_detail(request: AuthedHttpRequest, public_id: str) -> HttpResponse:
                 for status in SurveyResponse.Status.values
             }
         )
-        .order_by("path")[:500]
+        .order_by("path")
     )
     return render(
         request,
         "survey/round_detail.html",
         {
             "villages": villages,
+            "focus": focus,
             "statuses": SurveyResponse.Status.choices,
             "round": review_round,
             "standard": standard,

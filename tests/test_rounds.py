@@ -115,3 +115,16 @@ def test_round_page_shows_the_standard_and_flags_what_is_unverified(
     body = client_for(officer_a).get(url).content.decode()
     assert "vn-2022-2025" in body
     assert "Chưa kiểm chứng" in body  # the 2022–2025 score card is not sourced
+
+
+def test_round_page_lists_the_villages_of_one_commune_at_a_time(
+    officer_a, province_reader, village_a, village_b, commune_b, round_2025, client_for
+):
+    url = reverse("survey:round_detail", kwargs={"public_id": round_2025.public_id})
+    own = client_for(officer_a).get(url).content.decode()
+    assert "Thôn Đông" in own and "Thôn Tây" not in own
+    province = client_for(province_reader)
+    assert "Thôn Tây" not in province.get(url).content.decode()
+    picked = province.get(url, {"commune": str(commune_b.public_id)}).content.decode()
+    assert "Thôn Tây" in picked and "Thôn Đông" not in picked
+    assert province.get(url, {"commune": "not-a-uuid"}).status_code == 200
