@@ -213,7 +213,7 @@ def household_update(
     changes = _diff(household, clean)
     if not changes:
         return household
-    _bump_version(Household, household, expected_version)
+    version_bump(household, expected_version)
     for field, value in clean.items():
         setattr(household, field, value)
     household.save(update_fields=[*clean, "updated_at"])
@@ -227,11 +227,13 @@ def household_update(
     return household
 
 
-def _bump_version(model: type[Household] | type[Member], obj: Any, expected: int) -> None:
-    updated = model.objects.filter(pk=obj.pk, version=expected).update(version=F("version") + 1)
+def version_bump(obj: Any, expected: int, message: str = "") -> None:
+    """Optimistic lock: move `obj`'s version on only if nobody saved it since `expected`."""
+    updated = type(obj).objects.filter(pk=obj.pk, version=expected).update(version=F("version") + 1)
     if not updated:
         raise StaleEdit(
-            _(
+            message
+            or _(
                 "Bản ghi này vừa được người khác lưu sau khi bạn mở trang. Thay đổi của bạn chưa "
                 "được lưu: hãy xem nội dung mới bên dưới rồi nhập lại phần của bạn."
             )
@@ -270,7 +272,7 @@ def member_update(
     changes = _diff(member, clean)
     if not changes:
         return member
-    _bump_version(Member, member, expected_version)
+    version_bump(member, expected_version)
     for field, value in clean.items():
         setattr(member, field, value)
     member.name_key = search_key(member.full_name)

@@ -8,7 +8,6 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,7 +17,7 @@ from accounts.services import audit_record
 from areas.models import AdminUnit
 from households.models import Household, Member
 from households.selectors import households_changeable
-from households.services import StaleEdit
+from households.services import StaleEdit, version_bump
 from survey.engine import EngineError, get_standard, standard_for_year
 
 from .intake import member_facts, response_evaluate
@@ -244,17 +243,14 @@ def response_update(
     changes = response_apply(response, values)
     if not changes:
         return response
-    updated = SurveyResponse.objects.filter(pk=response.pk, version=expected_version).update(
-        version=F("version") + 1
+    version_bump(
+        response,
+        expected_version,
+        _(
+            "Phiếu này vừa được người khác lưu sau khi bạn mở trang. Phần bạn nhập chưa được "
+            "lưu: hãy xem nội dung mới rồi nhập lại."
+        ),
     )
-    if not updated:
-        raise StaleEdit(
-            _(
-                "Phiếu này vừa được người khác lưu sau khi bạn mở trang. Phần bạn nhập chưa được "
-                "lưu: hãy xem nội dung mới rồi nhập lại."
-            )
-        )
-    response.version = expected_version + 1
     response.save(update_fields=[*changes, "updated_at"])
     audit_record(
         actor=actor,
