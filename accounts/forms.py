@@ -2,11 +2,11 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from areas.models import AdminUnit, TreeEdition
 from areas.services import UnitNotFound, unit_resolve
+from core.locking import VersionField
 
 from .models import User
 
@@ -50,7 +50,7 @@ class AccountForm(forms.Form):
     reason = forms.CharField(
         label=_("Lý do thay đổi"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = VersionField()
 
     def __init__(self, *args, editing: User | None = None, **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
@@ -87,15 +87,3 @@ class VillageForm(forms.Form):
         ],
     )
     is_active = forms.BooleanField(label=_("Đang hoạt động"), required=False, initial=True)
-
-
-def form_add_service_error(
-    form: forms.BaseForm, exc: ValidationError, aliases: dict[str, str]
-) -> None:
-    """Show a service's ValidationError on the form: on the field it names, else above the form."""
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc.messages)
-        return
-    for field, errors in exc.message_dict.items():
-        name = aliases.get(field, field)
-        form.add_error(name if name in form.fields else None, errors)

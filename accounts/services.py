@@ -10,6 +10,7 @@ from django.db.models import Model
 from django.utils.translation import gettext as _
 
 from areas.models import AdminUnit
+from core.locking import version_bump
 
 from .models import AuditEvent, User
 
@@ -131,13 +132,12 @@ def user_update(
     if not changed:
         return user
     # The version check makes a concurrent edit by another admin fail instead of overwriting it.
-    updated = User.objects.filter(pk=user.pk, version=expected_version).update(
-        version=expected_version + 1, **{field: values[field] for field in changed}
+    version_bump(
+        user,
+        expected_version,
+        _("Tài khoản vừa được người khác sửa. Hãy tải lại trang để xem thay đổi rồi sửa lại."),
     )
-    if not updated:
-        raise ValidationError(
-            _("Tài khoản vừa được người khác sửa. Hãy tải lại trang để xem thay đổi rồi sửa lại.")
-        )
+    User.objects.filter(pk=user.pk).update(**{field: values[field] for field in changed})
 
     def show(value: Any) -> Any:
         return value.code if isinstance(value, AdminUnit) else value

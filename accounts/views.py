@@ -11,7 +11,9 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from .forms import AccountForm, LoginForm, form_add_service_error
+from core.errors import form_add_service_error
+
+from .forms import AccountForm, LoginForm
 from .models import AuditEvent, User
 from .scoping import can_manage_accounts, scoped
 from .services import user_create, user_password_changed, user_reset_password, user_update
@@ -123,7 +125,7 @@ def user_edit(request: AuthedHttpRequest, public_id: str) -> HttpResponse:
                 is_active=data["is_active"],
                 full_name=data["full_name"],
                 email=data["email"],
-                expected_version=data["version"] or account.version,
+                expected_version=data["version"],
                 reason=data["reason"],
             )
         except ValidationError as exc:

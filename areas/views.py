@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from accounts.forms import VillageForm, form_add_service_error
+from accounts.forms import VillageForm
 from accounts.scoping import (
     changeable_units,
     communes_for_village_creation,
@@ -16,6 +16,7 @@ from accounts.scoping import (
     visible_units,
 )
 from accounts.types import AuthedHttpRequest
+from core.errors import form_add_service_error
 
 from .models import AdminUnit, TreeEdition
 from .services import village_create, village_update

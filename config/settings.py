@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "js_lib_bootstrap5",
     "axes",
+    "core",
     "areas",
     "accounts",
     "households",

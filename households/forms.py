@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from areas.models import AdminUnit
+from core.locking import VersionField
 
 from .models import Household, Member
 from .services import MEMBER_FIELDS
@@ -17,7 +18,7 @@ class DateInput(forms.DateInput):
 class MemberForm(forms.ModelForm):
     """Validates and normalises what the officer typed; the services check the rest."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = VersionField()
     # Longer than 12 on purpose: people type spaces or dots between groups; the service normalises.
     citizen_id = forms.CharField(
         label=_("Số CCCD"),
@@ -62,7 +63,7 @@ class VillageChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
 
 
 class HouseholdForm(forms.ModelForm):
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = VersionField()
 
     class Meta:
         model = Household

@@ -13,6 +13,7 @@ from accounts.models import User
 from accounts.scoping import changeable_units
 from accounts.services import audit_record
 from areas.models import AdminUnit
+from core.locking import version_bump
 
 from .citizen_id import citizen_id_errors, normalize_citizen_id
 from .models import Household, Member
@@ -42,10 +43,6 @@ MEMBER_FIELDS = (
     "uses_telecom",
 )
 HOUSEHOLD_FIELDS = ("number", "address", "phone")
-
-
-class StaleEdit(ValidationError):
-    """Someone saved the same record since this form was opened: nothing was overwritten."""
 
 
 def _audit_value(value: Any) -> Any:
@@ -225,20 +222,6 @@ def household_update(
         changes=changes,
     )
     return household
-
-
-def version_bump(obj: Any, expected: int, message: str = "") -> None:
-    """Optimistic lock: move `obj`'s version on only if nobody saved it since `expected`."""
-    updated = type(obj).objects.filter(pk=obj.pk, version=expected).update(version=F("version") + 1)
-    if not updated:
-        raise StaleEdit(
-            message
-            or _(
-                "Bản ghi này vừa được người khác lưu sau khi bạn mở trang. Thay đổi của bạn chưa "
-                "được lưu: hãy xem nội dung mới bên dưới rồi nhập lại phần của bạn."
-            )
-        )
-    obj.version = expected + 1
 
 
 @transaction.atomic

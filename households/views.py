@@ -6,11 +6,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.forms import form_add_service_error
 from accounts.models import AuditEvent
 from accounts.scoping import changeable_units, rounds_visible
 from accounts.types import AuthedHttpRequest
 from areas.models import AdminUnit
+from core.errors import form_add_service_error
+from core.locking import StaleEdit
 from survey.models import ReviewRound, SurveyResponse
 
 from .forms import (
@@ -34,7 +35,6 @@ from .selectors import (
     with_member_count,
 )
 from .services import (
-    StaleEdit,
     household_close,
     household_merge,
     household_register,
@@ -156,7 +156,7 @@ def household_edit(request: AuthedHttpRequest, public_id: str) -> HttpResponse:
                 actor=request.user,
                 household=fresh,
                 values=form.cleaned_data,
-                expected_version=form.cleaned_data["version"] or fresh.version,
+                expected_version=form.cleaned_data["version"],
             )
         except StaleEdit as exc:
             stale = fresh
@@ -201,7 +201,7 @@ def member_edit(request: AuthedHttpRequest, public_id: str) -> HttpResponse:
                 actor=request.user,
                 member=fresh,
                 values=form.member_values(),
-                expected_version=form.cleaned_data["version"] or fresh.version,
+                expected_version=form.cleaned_data["version"],
             )
         except StaleEdit as exc:
             # Show what the other person saved beside what this person typed; save nothing.

@@ -11,12 +11,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.forms import form_add_service_error
 from accounts.scoping import get_round_or_404
 from accounts.types import AuthedHttpRequest
+from core.errors import form_add_service_error
+from core.locking import StaleEdit, posted_version
 from households.models import Member
 from households.selectors import household_get_or_404, households_changeable
-from households.services import StaleEdit
 from survey.engine import get_standard
 
 from .forms import HousingForm, IncomeForm, ReasonForm, ScreeningForm, SubmitForm
@@ -66,12 +66,6 @@ def _section_form(section: str, response: SurveyResponse, data: Any = None) -> A
     return None
 
 
-def _version(request: AuthedHttpRequest) -> int:
-    """The version the form was opened at; anything unreadable counts as stale (0)."""
-    raw = request.POST.get("version", "")
-    return int(raw) if raw.isdigit() else 0
-
-
 @require_POST
 def response_begin(request: AuthedHttpRequest, round_id: str, household_id: str) -> HttpResponse:
     review_round = get_round_or_404(request.user, round_id)
@@ -106,7 +100,7 @@ def response_section(request: AuthedHttpRequest, public_id: str, section: str) -
                     actor=request.user,
                     response=response,
                     values=form.values(),
-                    expected_version=_version(request),
+                    expected_version=posted_version(request.POST),
                 )
             except StaleEdit as exc:
                 stale = True

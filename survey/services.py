@@ -15,9 +15,9 @@ from accounts.models import User
 from accounts.scoping import provinces_managed
 from accounts.services import audit_record
 from areas.models import AdminUnit
+from core.locking import StaleEdit, version_bump
 from households.models import Household, Member
 from households.selectors import households_changeable
-from households.services import StaleEdit, version_bump
 from survey.engine import EngineError, get_standard, standard_for_year
 
 from .intake import member_facts, response_evaluate

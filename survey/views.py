@@ -8,7 +8,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.forms import form_add_service_error
 from accounts.scoping import (
     get_round_or_404,
     provinces_managed,
@@ -17,6 +16,7 @@ from accounts.scoping import (
 )
 from accounts.types import AuthedHttpRequest
 from areas.models import AdminUnit
+from core.errors import form_add_service_error
 from survey.engine import get_standard
 
 from .forms import CommuneTotalForm, RoundOpenForm

@@ -5,10 +5,10 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from accounts.models import AuditEvent
+from core.locking import StaleEdit
 from households.citizen_id import citizen_id_errors
 from households.models import Household, Member
 from households.services import (
-    StaleEdit,
     household_merge,
     household_register,
     household_split,

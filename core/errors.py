@@ -1,0 +1,33 @@
+"""Turning a service's ValidationError into what the user sees: one way, for every view.
+
+Services raise `ValidationError` (a dict names the fields, a list or a message does not). A view
+calls `form_add_service_error` when it has a form, and `message_service_error` when it redirects.
+"""
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+
+
+def form_add_service_error(
+    form: forms.BaseForm, exc: ValidationError, aliases: dict[str, str] | None = None
+) -> None:
+    """Show a service's ValidationError on the form: on the field it names, else above the form."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc.messages)
+        return
+    aliases = aliases or {}
+    for field, errors in exc.message_dict.items():
+        name = aliases.get(field, field)
+        form.add_error(name if name in form.fields else None, errors)
+
+
+def service_error_text(exc: ValidationError) -> str:
+    """All of a service error's messages as one line (for a flash message or a command's stderr)."""
+    return " ".join(exc.messages)
+
+
+def message_service_error(request: HttpRequest, exc: ValidationError) -> None:
+    """Show a service's ValidationError as an error message on the next page."""
+    messages.error(request, service_error_text(exc))
