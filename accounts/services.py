@@ -22,7 +22,7 @@ def one_time_password(length: int = 12) -> str:
     return "".join(secrets.choice(_PASSWORD_ALPHABET) for _ in range(length))
 
 
-def audit_record(
+def audit_event(
     *,
     actor: User | None,
     action: str,
@@ -31,7 +31,8 @@ def audit_record(
     changes: dict[str, Any] | None = None,
     reason: str = "",
 ) -> AuditEvent:
-    return AuditEvent.objects.create(
+    """An unsaved audit row, for services that write many at once with `bulk_create`."""
+    return AuditEvent(
         actor=actor,
         action=action,
         target_type=target._meta.label_lower,
@@ -41,6 +42,22 @@ def audit_record(
         changes=changes or {},
         reason=reason,
     )
+
+
+def audit_record(
+    *,
+    actor: User | None,
+    action: str,
+    target: Model,
+    unit: AdminUnit | None,
+    changes: dict[str, Any] | None = None,
+    reason: str = "",
+) -> AuditEvent:
+    event = audit_event(
+        actor=actor, action=action, target=target, unit=unit, changes=changes, reason=reason
+    )
+    event.save()
+    return event
 
 
 def _check_role_unit(role: str, unit: AdminUnit | None) -> None:

@@ -182,6 +182,12 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", _secure)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# The review procedure. A posting of a village's list may be recorded a few days after the paper
+# was put up (the officer types it in back at the commune office), but no earlier than this: a
+# start date further back would let the 3-working-day window and its complaints pass unseen. The
+# window always counts from the later of the start date and the day it is recorded.
+POSTING_BACKDATE_GRACE_DAYS = int(os.environ.get("POSTING_BACKDATE_GRACE_DAYS", "3"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

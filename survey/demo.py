@@ -144,6 +144,7 @@ def demo_seed_results() -> None:
             review_round=review_round,
             village=village,
             starts_on=date(DEMO_YEAR, 11, 11),
+            recorded_on=date(DEMO_YEAR, 11, 11),
             place="Nhà văn hoá thôn",
         )
         responses_approve(

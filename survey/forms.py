@@ -273,7 +273,14 @@ class MeetingForm(forms.Form):
 
 
 class PostingForm(forms.Form):
-    starts_on = DMYDateField(label=_("Ngày bắt đầu niêm yết"))
+    starts_on = DMYDateField(
+        label=_("Ngày bắt đầu niêm yết"),
+        help_text=_(
+            "Ngày dán danh sách: không trước ngày họp thôn, không sau hôm nay. Thời hạn 3 ngày "
+            "làm việc tính từ ngày muộn hơn giữa ngày này và ngày ghi vào phần mềm, không tính "
+            "thứ Bảy, Chủ nhật và ngày nghỉ lễ, Tết."
+        ),
+    )
     place = forms.CharField(
         label=_("Nơi niêm yết"), max_length=200, initial="Nhà văn hoá thôn và trụ sở UBND xã"
     )

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from areas.models import AdminUnit
@@ -318,12 +319,14 @@ class VillageMeeting(models.Model):
 
 
 class VillagePosting(models.Model):
-    """Public posting (niêm yết công khai) of a village's list: 3 working days from its start."""
+    """Public posting (niêm yết công khai) of a village's list: 3 working days (survey.workflow)."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     review_round = models.ForeignKey(ReviewRound, on_delete=models.PROTECT, related_name="+")
     village = models.ForeignKey(AdminUnit, on_delete=models.PROTECT, related_name="+")
     starts_on = models.DateField(_("ngày bắt đầu niêm yết"))
+    # The first working day counted: the later of the start and the day the posting was recorded.
+    counted_from = models.DateField(_("tính thời hạn từ ngày"), null=True)
     ends_on = models.DateField(_("ngày kết thúc niêm yết"))
     place = models.CharField(_("nơi niêm yết"), max_length=200)
     recorded_by = models.ForeignKey(
@@ -338,6 +341,11 @@ class VillagePosting(models.Model):
 
     def __str__(self) -> str:
         return f"{self.village} {self.starts_on:%d/%m/%Y}–{self.ends_on:%d/%m/%Y}"
+
+    @property
+    def recorded_late(self) -> bool:
+        """Typed in after the paper went up: its window counts from the day it was recorded."""
+        return timezone.localdate(self.created_at) > self.starts_on
 
 
 class Complaint(models.Model):

@@ -25,11 +25,11 @@ from .models import (
     Classification,
     CommuneTotal,
     ResponseDeprivation,
-    ResponseTransition,
     ReviewRound,
     ScreeningCriterion,
     SurveyResponse,
 )
+from .workflow import EDITABLE_STATUSES, transition
 
 # Periodic review: 1 September – 14 December (QĐ 24/2021/QĐ-TTg, Điều 4).
 PERIODIC_START = (9, 1)
@@ -171,7 +171,6 @@ RESPONSE_FIELDS = (
     "income_score_manual",
     "income_by_source",
 )
-EDITABLE_STATUSES = {SurveyResponse.Status.DRAFT, SurveyResponse.Status.RETURNED}
 
 
 def _check_response_editable(actor: User, response: SurveyResponse) -> None:
@@ -345,25 +344,14 @@ def response_submit(
     response.final_classification = final
     response.override_reason = override_reason if final != computed else ""
     response.explanation = result
-    from_status = response.status
-    response.status = SurveyResponse.Status.SUBMITTED
     response.submitted_at, response.submitted_by = timezone.now(), actor
-    response.version = expected_version + 1
     response.save()
-    ResponseTransition.objects.create(
-        response=response,
-        from_status=from_status,
-        to_status=response.status,
+    transition(
+        [response],
+        "response_submit",
         actor=actor,
         reason=override_reason,
-    )
-    audit_record(
-        actor=actor,
-        action="response_submit",
-        target=response,
-        unit=response.village,
-        changes={"computed": computed, "final": final},
-        reason=override_reason,
+        details={"computed": computed, "final": final},
     )
     return response
 

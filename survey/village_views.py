@@ -19,7 +19,7 @@ from households.models import Household
 from survey.engine import get_standard
 
 from .forms import ComplaintForm, ComplaintResolveForm, DecisionForm, MeetingForm, PostingForm
-from .models import Complaint, ReviewRound, SurveyResponse
+from .models import Complaint, ReviewRound, SurveyResponse, VillagePosting
 from .selectors import response_get_or_404, responses_visible
 from .workflow import (
     approval_blockers,
@@ -28,6 +28,7 @@ from .workflow import (
     meeting_record,
     posting_of,
     posting_start,
+    posting_window,
     postings_of,
     responses_approve,
 )
@@ -75,6 +76,10 @@ def village_workspace(request: AuthedHttpRequest, round_id: str, village_id: str
         .exclude(pk__in=started)
         .order_by("head_name_key")
     )
+    windows = [
+        (posting, posting_window(posting.starts_on, posting.counted_from or posting.starts_on))
+        for posting in VillagePosting.objects.filter(review_round=review_round, village=village)
+    ]
     complaints = (
         Complaint.objects.filter(response__in=[r.pk for r in responses])
         .select_related("response__household")
@@ -93,6 +98,7 @@ def village_workspace(request: AuthedHttpRequest, round_id: str, village_id: str
             "has_agreed": any(r.status == S.AGREED for r in responses),
             "not_started": not_started,
             "complaints": complaints,
+            "windows": windows,
             "meeting_form": MeetingForm(initial={"held_on": today}),
             "posting_form": PostingForm(initial={"starts_on": today}),
             "complaint_form": ComplaintForm(responses=posted, initial={"received_on": today}),

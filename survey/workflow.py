@@ -1,24 +1,35 @@
-"""The review workflow as explicit transitions (TT 07/2021 and QĐ 24/2021 steps).
+"""The review procedure in code (QĐ 24/2021/QĐ-TTg, Điều 4; TT 07/2021/TT-BLĐTBXH).
 
-draft → submitted → agreed / disputed at the village meeting → posted (3 working days, complaints)
-→ approved by the commune chairman's decision. District or provincial staff may return a form with
-a reason at any step before approval; an approved form is locked and reopens only with a reason.
-Only these functions change `SurveyResponse.status`; each writes a ResponseTransition and an audit
-row in the same transaction.
+`STEPS` below is the procedure: every change of a form's status is one of its rows (from which
+statuses, to which, who may take it, what it needs), and `transition` is the only function that
+changes `SurveyResponse.status`. It checks the row, then writes the status, a ResponseTransition
+(who, when, why, at which meeting or posting) and an audit row in the caller's transaction.
+
+draft → submitted → agreed / disputed at the village meeting → posted (3 working days without
+weekends and public holidays; complaints) → approved by the commune chairman's decision. District or
+provincial staff may return a form with a reason at any step before approval; an approved form is
+locked and reopens only with a reason.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
+from enum import StrEnum
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Count, F, Max
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from accounts.models import User
+from accounts.models import AuditEvent, User
 from accounts.scoping import changeable_units, visible_units
-from accounts.services import audit_record
+from accounts.services import audit_event, audit_record
 from areas.models import AdminUnit
+from core.workdays import WorkingPeriod, working_period
 
 from .models import (
     Complaint,
@@ -30,62 +41,184 @@ from .models import (
 )
 
 S = SurveyResponse.Status
+# "Niêm yết công khai ... trong thời gian 03 ngày làm việc" (QĐ 24/2021/QĐ-TTg, Điều 4).
 POSTING_WORKING_DAYS = 3
-RETURNABLE = {S.SUBMITTED, S.AGREED, S.DISPUTED, S.POSTED}
 
 
-def add_working_days(start: date, days: int) -> date:
-    """The date of the `days`-th working day counting from `start` (weekends skipped).
+class Who(StrEnum):
+    """Who may take a step, on the form's village."""
 
-    Public holidays are not known to the app: the officer moves the start if one falls inside.
-    """
-    current = start
-    while current.weekday() >= 5:
-        current += timedelta(days=1)
-    counted = 1
-    while counted < days:
-        current += timedelta(days=1)
-        if current.weekday() < 5:
-            counted += 1
-    return current
+    COMMUNE = "commune"  # the commune's officer (or an admin)
+    REVIEWER = "reviewer"  # district or provincial staff above the commune (or an admin)
 
 
-def _transition(
-    response: SurveyResponse,
-    to_status: str,
+@dataclass(frozen=True)
+class Step:
+    action: str
+    sources: frozenset[str]
+    target: str
+    who: Who
+    label: str | Promise
+    needs: str | Promise
+
+
+STEPS: dict[str, Step] = {
+    step.action: step
+    for step in (
+        Step(
+            "response_submit",
+            frozenset({S.DRAFT, S.RETURNED}),
+            S.SUBMITTED,
+            Who.COMMUNE,
+            gettext_lazy("Nộp phiếu"),
+            gettext_lazy(
+                "Mọi câu trả lời đầy đủ, hộ có chủ hộ; kết quả cuối khác kết quả tính phải "
+                "có lý do."
+            ),
+        ),
+        Step(
+            "meeting_agree",
+            frozenset({S.SUBMITTED, S.DISPUTED}),
+            S.AGREED,
+            Who.COMMUNE,
+            gettext_lazy("Họp thôn thống nhất"),
+            gettext_lazy("Ngày họp trong đợt và không sau hôm nay, số người dự, người chủ trì."),
+        ),
+        Step(
+            "meeting_dispute",
+            frozenset({S.SUBMITTED, S.DISPUTED}),
+            S.DISPUTED,
+            Who.COMMUNE,
+            gettext_lazy("Họp thôn chưa thống nhất"),
+            gettext_lazy("Như trên, và ý kiến của cuộc họp."),
+        ),
+        Step(
+            "posting_start",
+            frozenset({S.AGREED}),
+            S.POSTED,
+            Who.COMMUNE,
+            gettext_lazy("Niêm yết công khai"),
+            gettext_lazy(
+                "Nơi niêm yết; ngày bắt đầu không trước ngày họp thôn, không sau hôm nay và không "
+                "sớm hơn ngày ghi vào phần mềm quá số ngày cho phép."
+            ),
+        ),
+        Step(
+            "response_approve",
+            frozenset({S.POSTED}),
+            S.APPROVED,
+            Who.COMMUNE,
+            gettext_lazy("Phê duyệt"),
+            gettext_lazy(
+                "Hết thời hạn niêm yết, mọi khiếu nại đã giải quyết, số và ngày quyết định của "
+                "Chủ tịch UBND xã."
+            ),
+        ),
+        Step(
+            "response_return",
+            frozenset({S.SUBMITTED, S.AGREED, S.DISPUTED, S.POSTED}),
+            S.RETURNED,
+            Who.REVIEWER,
+            gettext_lazy("Trả lại phiếu"),
+            gettext_lazy("Lý do trả lại."),
+        ),
+        Step(
+            "response_reopen",
+            frozenset({S.APPROVED}),
+            S.RETURNED,
+            Who.COMMUNE,
+            gettext_lazy("Mở lại kết quả đã phê duyệt"),
+            gettext_lazy("Lý do mở lại."),
+        ),
+    )
+}
+EDITABLE_STATUSES = STEPS["response_submit"].sources
+RETURNABLE = STEPS["response_return"].sources
+
+
+def _may_act(actor: User, who: Who, village_ids: set[int]) -> bool:
+    if who == Who.COMMUNE:
+        units = changeable_units(actor)
+    elif actor.is_admin or actor.role in {User.Role.DISTRICT_STAFF, User.Role.PROVINCE_STAFF}:
+        units = visible_units(actor)
+    else:
+        return False
+    return units.filter(pk__in=village_ids).count() == len(village_ids)
+
+
+def may_take(actor: User, action: str, response: SurveyResponse) -> bool:
+    """Whether `actor` may take this step on this form now (for showing or hiding a button)."""
+    step = STEPS[action]
+    return response.status in step.sources and _may_act(actor, step.who, {response.village_id})
+
+
+def transition(
+    responses: Sequence[SurveyResponse],
+    action: str,
     *,
     actor: User,
     reason: str = "",
     meeting: VillageMeeting | None = None,
     posting: VillagePosting | None = None,
-    action: str,
+    details: dict[str, object] | None = None,
 ) -> None:
-    from_status = response.status
-    response.status = to_status
-    response.version += 1
-    response.save(update_fields=["status", "version", "updated_at"])
-    ResponseTransition.objects.create(
-        response=response,
-        from_status=from_status,
-        to_status=to_status,
-        actor=actor,
-        reason=reason,
-        meeting=meeting,
-        posting=posting,
+    """Take the step `action` for these forms: all of them, or (raising) none.
+
+    Raises PermissionDenied when the actor may not take the step on a form's village, and
+    ValidationError naming the household when a form is not in a status the step starts from.
+    The caller holds the transaction (and locks the rows with select_for_update where it matters).
+    """
+    step = STEPS[action]
+    if not responses:
+        return
+    if not _may_act(actor, step.who, {r.village_id for r in responses}):
+        raise PermissionDenied
+    wrong = [r for r in responses if r.status not in step.sources]
+    if wrong:
+        raise ValidationError(
+            [
+                _("%(h)s: phiếu đang “%(s)s”, không thể “%(step)s”.")
+                % {"h": r.household, "s": r.get_status_display(), "step": step.label}
+                for r in wrong
+            ]
+        )
+    now = timezone.now()
+    transitions, events = [], []
+    for response in responses:
+        transitions.append(
+            ResponseTransition(
+                response=response,
+                from_status=response.status,
+                to_status=step.target,
+                actor=actor,
+                reason=reason,
+                meeting=meeting,
+                posting=posting,
+            )
+        )
+        events.append(
+            audit_event(
+                actor=actor,
+                action=action,
+                target=response,
+                unit=response.village,
+                changes={"status": [response.status, step.target], **(details or {})},
+                reason=reason,
+            )
+        )
+        response.status = step.target
+        response.version += 1
+        response.updated_at = now
+    SurveyResponse.objects.filter(pk__in=[r.pk for r in responses]).update(
+        status=step.target, version=F("version") + 1, updated_at=now
     )
-    audit_record(
-        actor=actor,
-        action=action,
-        target=response,
-        unit=response.village,
-        changes={"status": [from_status, to_status]},
-        reason=reason,
-    )
+    ResponseTransition.objects.bulk_create(transitions)
+    AuditEvent.objects.bulk_create(events)
 
 
 def _check_commune_actor(actor: User, village: AdminUnit) -> None:
-    """Commune steps (meeting, posting, complaints, approval) belong to the commune's officers."""
-    if not changeable_units(actor).filter(pk=village.pk).exists():
+    """Commune steps without a status change (complaints) belong to the commune's officers."""
+    if not _may_act(actor, Who.COMMUNE, {village.pk}):
         raise PermissionDenied
 
 
@@ -124,12 +257,6 @@ def meeting_record(
         raise ValidationError({"notes": _("Có hộ chưa thống nhất: hãy ghi ý kiến của cuộc họp.")})
     if held_on > timezone.localdate():
         raise ValidationError({"held_on": _("Ngày họp không được sau hôm nay.")})
-    for response in agreed_list + disputed_list:
-        if response.status not in {S.SUBMITTED, S.DISPUTED}:
-            raise ValidationError(
-                _("Hộ %(h)s đang ở trạng thái “%(s)s”: chỉ đưa ra họp các phiếu đã nộp.")
-                % {"h": response.household, "s": response.get_status_display()}
-            )
     meeting = VillageMeeting.objects.create(
         review_round=review_round,
         village=village,
@@ -139,56 +266,99 @@ def meeting_record(
         notes=notes.strip(),
         recorded_by=actor,
     )
-    for response in agreed_list:
-        _transition(response, S.AGREED, actor=actor, meeting=meeting, action="meeting_agree")
-    for response in disputed_list:
-        _transition(
-            response,
-            S.DISPUTED,
-            actor=actor,
-            meeting=meeting,
-            reason=notes.strip(),
-            action="meeting_dispute",
-        )
+    transition(agreed_list, "meeting_agree", actor=actor, meeting=meeting)
+    transition(disputed_list, "meeting_dispute", actor=actor, meeting=meeting, reason=notes.strip())
     return meeting
+
+
+def posting_window(starts_on: date, recorded_on: date) -> WorkingPeriod:
+    """The posting window: 3 working days from the later of its start and the day it is recorded.
+
+    Counting from the recording day when a paper posting is typed in late means that a start
+    date in the past can never shorten the time residents have to complain.
+    """
+    return working_period(max(starts_on, recorded_on), POSTING_WORKING_DAYS)
+
+
+def _last_meeting_date(responses: Sequence[SurveyResponse]) -> date | None:
+    found = ResponseTransition.objects.filter(
+        response__in=[r.pk for r in responses], to_status=S.AGREED, meeting__isnull=False
+    ).aggregate(last=Max("meeting__held_on"))
+    return found["last"]
 
 
 @transaction.atomic
 def posting_start(
-    *, actor: User, review_round: ReviewRound, village: AdminUnit, starts_on: date, place: str
+    *,
+    actor: User,
+    review_round: ReviewRound,
+    village: AdminUnit,
+    starts_on: date,
+    place: str,
+    recorded_on: date | None = None,
 ) -> VillagePosting:
-    """Post the households the village meeting agreed on; the window is 3 working days."""
+    """Post the households the village meeting agreed on, for 3 working days.
+
+    The start is never before the meeting it follows, never in the future, and never earlier
+    than a few days (POSTING_BACKDATE_GRACE_DAYS) before the day it is recorded: a backdated
+    posting would let its window, and the complaints it exists for, pass unseen. `recorded_on`
+    is today; only the demo, replaying a past round day by day, passes another day (no view can).
+    """
     _check_commune_actor(actor, village)
     agreed = list(
-        SurveyResponse.objects.select_for_update().filter(
-            review_round=review_round, village=village, status=S.AGREED
-        )
+        SurveyResponse.objects.select_for_update()
+        .select_related("household", "village")
+        .filter(review_round=review_round, village=village, status=S.AGREED)
+        .order_by("id")
     )
     if not agreed:
         raise ValidationError(_("Thôn chưa có hộ nào được họp thôn thống nhất để niêm yết."))
     if not place.strip():
         raise ValidationError({"place": _("Hãy ghi nơi niêm yết.")})
+    today = recorded_on or timezone.localdate()
+    grace = settings.POSTING_BACKDATE_GRACE_DAYS
+    if starts_on > today:
+        raise ValidationError(
+            {"starts_on": _("Ngày bắt đầu niêm yết không được sau hôm nay: hãy ghi khi đã dán.")}
+        )
+    if starts_on < today - timedelta(days=grace):
+        raise ValidationError(
+            {
+                "starts_on": _(
+                    "Ngày bắt đầu niêm yết không được sớm hơn ngày ghi vào phần mềm quá %(n)s "
+                    "ngày (sớm nhất %(d)s): niêm yết ghi lùi ngày sẽ rút ngắn thời gian người dân "
+                    "khiếu nại."
+                )
+                % {"n": grace, "d": f"{today - timedelta(days=grace):%d/%m/%Y}"}
+            }
+        )
+    met_on = _last_meeting_date(agreed)
+    if met_on is not None and starts_on < met_on:
+        raise ValidationError(
+            {
+                "starts_on": _(
+                    "Ngày bắt đầu niêm yết không được trước ngày họp thôn (%(d)s): chỉ niêm yết "
+                    "danh sách đã được họp thôn thống nhất."
+                )
+                % {"d": f"{met_on:%d/%m/%Y}"}
+            }
+        )
+    window = posting_window(starts_on, today)
     posting = VillagePosting.objects.create(
         review_round=review_round,
         village=village,
         starts_on=starts_on,
-        ends_on=add_working_days(starts_on, POSTING_WORKING_DAYS),
+        counted_from=window.first,
+        ends_on=window.last,
         place=place.strip(),
         recorded_by=actor,
     )
-    for response in agreed:
-        _transition(response, S.POSTED, actor=actor, posting=posting, action="posting_start")
+    transition(agreed, "posting_start", actor=actor, posting=posting)
     return posting
 
 
 def posting_of(response: SurveyResponse) -> VillagePosting | None:
-    transition = (
-        response.transitions.filter(to_status=S.POSTED, posting__isnull=False)
-        .select_related("posting")
-        .order_by("-at", "-id")
-        .first()
-    )
-    return transition.posting if transition else None
+    return postings_of([response]).get(response.pk)
 
 
 @transaction.atomic
@@ -211,6 +381,8 @@ def complaint_record(
                 % {"a": f"{posting.starts_on:%d/%m/%Y}", "b": f"{posting.ends_on:%d/%m/%Y}"}
             }
         )
+    if received_on > timezone.localdate():
+        raise ValidationError({"received_on": _("Ngày nhận không được sau hôm nay.")})
     if not content.strip():
         raise ValidationError({"content": _("Hãy ghi nội dung khiếu nại.")})
     complaint = Complaint.objects.create(
@@ -242,6 +414,8 @@ def complaint_resolve(
         raise ValidationError({"resolution": _("Hãy ghi kết quả giải quyết.")})
     if resolved_on < complaint.received_on:
         raise ValidationError({"resolved_on": _("Ngày giải quyết không trước ngày nhận.")})
+    if resolved_on > timezone.localdate():
+        raise ValidationError({"resolved_on": _("Ngày giải quyết không được sau hôm nay.")})
     complaint.resolution, complaint.resolved_on = resolution.strip(), resolved_on
     complaint.resolved_by = actor
     complaint.save(update_fields=["resolution", "resolved_on", "resolved_by"])
@@ -265,10 +439,20 @@ def postings_of(responses: Iterable[SurveyResponse]) -> dict[int, VillagePosting
         .select_related("posting")
         .order_by("response_id", "-at", "-id")
     )
-    for transition in transitions:
-        assert transition.posting is not None
-        found.setdefault(transition.response_id, transition.posting)
+    for row in transitions:
+        assert row.posting is not None
+        found.setdefault(row.response_id, row.posting)
     return found
+
+
+def open_complaints_of(responses: Iterable[SurveyResponse]) -> dict[int, int]:
+    """How many unresolved complaints each response has, in one query."""
+    rows = (
+        Complaint.objects.filter(response__in=[r.pk for r in responses], resolved_on__isnull=True)
+        .values("response_id")
+        .annotate(n=Count("id"))
+    )
+    return {row["response_id"]: row["n"] for row in rows}
 
 
 def approval_blockers(
@@ -291,7 +475,9 @@ def approval_blockers(
         ]
     problems = []
     posting = posting_of(response) if postings is None else postings.get(response.pk)
-    if posting is not None and today <= posting.ends_on:
+    if posting is None:
+        problems.append(_("%(h)s: không tìm thấy đợt niêm yết của hộ.") % {"h": name})
+    elif today <= posting.ends_on:
         problems.append(
             _("%(h)s: thôn đang niêm yết đến hết ngày %(d)s.")
             % {"h": name, "d": f"{posting.ends_on:%d/%m/%Y}"}
@@ -312,53 +498,53 @@ def responses_approve(
     decision_date: date,
 ) -> int:
     """Approve by the commune chairman's decision: all the chosen households, or none."""
-    chosen = list(responses)
+    chosen = list(
+        SurveyResponse.objects.select_for_update()
+        .select_related("household", "village")
+        .filter(pk__in=[r.pk for r in responses])
+        .order_by("id")
+    )
     if not chosen:
         raise ValidationError(_("Hãy chọn các hộ được phê duyệt."))
     if not decision_number.strip():
         raise ValidationError({"decision_number": _("Hãy ghi số quyết định của Chủ tịch xã.")})
+    if not _may_act(actor, Who.COMMUNE, {r.village_id for r in chosen}):
+        raise PermissionDenied
     today = timezone.localdate()
+    postings = postings_of(chosen)
+    complaints = open_complaints_of(chosen)
     problems = []
     for response in chosen:
-        _check_commune_actor(actor, response.village)
-        problems += approval_blockers(response, today)
+        problems += approval_blockers(
+            response, today, postings=postings, open_complaints=complaints.get(response.pk, 0)
+        )
     if problems:
         raise ValidationError(problems)
-    now = timezone.now()
-    for response in chosen:
-        response.decision_number, response.decision_date = decision_number.strip(), decision_date
-        response.approved_at = now
-        response.save(update_fields=["decision_number", "decision_date", "approved_at"])
-        _transition(
-            response,
-            S.APPROVED,
-            actor=actor,
-            reason=_("Quyết định số %(n)s") % {"n": decision_number.strip()},
-            action="response_approve",
-        )
+    number = decision_number.strip()
+    SurveyResponse.objects.filter(pk__in=[r.pk for r in chosen]).update(
+        decision_number=number, decision_date=decision_date, approved_at=timezone.now()
+    )
+    transition(
+        chosen,
+        "response_approve",
+        actor=actor,
+        reason=_("Quyết định số %(n)s") % {"n": number},
+    )
     return len(chosen)
 
 
 def can_return(actor: User, response: SurveyResponse) -> bool:
-    if actor.is_admin:
-        return True
-    if actor.role not in {User.Role.DISTRICT_STAFF, User.Role.PROVINCE_STAFF}:
-        return False
-    return visible_units(actor).filter(pk=response.village_id).exists()
+    return may_take(actor, "response_return", response)
 
 
 @transaction.atomic
 def response_return(*, actor: User, response: SurveyResponse, reason: str) -> SurveyResponse:
     """District or provincial staff send a form back to the commune, with a reason."""
-    if not can_return(actor, response):
+    if not _may_act(actor, Who.REVIEWER, {response.village_id}):
         raise PermissionDenied
-    if response.status not in RETURNABLE:
-        raise ValidationError(
-            _("Không trả lại được phiếu đang “%(s)s”.") % {"s": response.get_status_display()}
-        )
     if not reason.strip():
         raise ValidationError({"reason": _("Trả lại phiếu phải ghi lý do.")})
-    _transition(response, S.RETURNED, actor=actor, reason=reason.strip(), action="response_return")
+    transition([response], "response_return", actor=actor, reason=reason.strip())
     return response
 
 
@@ -366,9 +552,7 @@ def response_return(*, actor: User, response: SurveyResponse, reason: str) -> Su
 def response_reopen(*, actor: User, response: SurveyResponse, reason: str) -> SurveyResponse:
     """An approved result is locked; reopening it for correction needs a written reason."""
     _check_commune_actor(actor, response.village)
-    if response.status != S.APPROVED:
-        raise ValidationError(_("Chỉ mở lại phiếu đã phê duyệt."))
     if not reason.strip():
         raise ValidationError({"reason": _("Mở lại kết quả đã phê duyệt phải ghi lý do.")})
-    _transition(response, S.RETURNED, actor=actor, reason=reason.strip(), action="response_reopen")
+    transition([response], "response_reopen", actor=actor, reason=reason.strip())
     return response

@@ -3,12 +3,15 @@
 from datetime import date, timedelta
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from survey.models import ResponseTransition, SurveyResponse
+from accounts.models import AuditEvent
+from core.workdays import add_working_days
+from survey.models import ResponseTransition, SurveyResponse, VillagePosting
 from survey.services import response_start, response_submit, response_update
-from survey.workflow import add_working_days
+from survey.workflow import STEPS
 
 
 @pytest.mark.parametrize(
@@ -18,10 +21,18 @@ from survey.workflow import add_working_days
         (date(2025, 10, 9), date(2025, 10, 13)),  # Thursday → Monday
         (date(2025, 10, 10), date(2025, 10, 14)),  # Friday → Tuesday
         (date(2025, 10, 11), date(2025, 10, 15)),  # Saturday → starts Monday → Wednesday
+        (date(2026, 2, 13), date(2026, 2, 24)),  # Friday before Tết Bính Ngọ (16–20/02) → Tuesday
+        (date(2025, 4, 29), date(2025, 5, 6)),  # 30/4, 1/5 and the substitute 2/5 skipped
+        (date(2025, 8, 29), date(2025, 9, 4)),  # National Day 1–2/9 skipped
     ],
 )
-def test_posting_lasts_three_working_days(start, end):
+def test_posting_lasts_three_working_days_without_weekends_and_public_holidays(start, end):
     assert add_working_days(start, 3) == end
+
+
+def later(days: int):
+    """Travel `days` days forward (the clock stands still there)."""
+    return time_machine.travel(timezone.now() + timedelta(days=days), tick=False)
 
 
 @pytest.fixture
@@ -88,10 +99,12 @@ def test_the_whole_path_from_meeting_to_approval(
     meet(client, round_2025, village_a, submitted)
     submitted.refresh_from_db()
     assert submitted.status == "agreed"
-    post(client, round_2025, village_a, TODAY() - timedelta(days=10))
+    post(client, round_2025, village_a, TODAY())
     submitted.refresh_from_db()
     assert submitted.status == "posted"
-    approve(client, round_2025, village_a, submitted)
+    with later(10):
+        client = client_for(officer_a)  # sessions last a working day
+        approve(client, round_2025, village_a, submitted)
     submitted.refresh_from_db()
     assert submitted.status == "approved"
     assert submitted.decision_number == "123/QĐ-UBND"
@@ -117,7 +130,7 @@ def test_an_unresolved_complaint_blocks_approval_until_it_is_resolved(
 ):
     client = client_for(officer_a)
     meet(client, round_2025, village_a, submitted)
-    start = TODAY() - timedelta(days=10)
+    start = TODAY()
     post(client, round_2025, village_a, start)
     client.post(
         ws(round_2025, village_a, "complaint_new"),
@@ -128,15 +141,17 @@ def test_an_unresolved_complaint_blocks_approval_until_it_is_resolved(
         },
     )
     complaint = submitted.complaints.get()
-    body = approve(client, round_2025, village_a, submitted).content.decode()
-    assert "còn khiếu nại chưa giải quyết" in body
-    submitted.refresh_from_db()
-    assert submitted.status == "posted"
-    client.post(
-        ws(round_2025, village_a, "complaint_close", complaint_id=complaint.public_id),
-        {"resolution": "Đã xác minh lại, giữ kết quả", "resolved_on": d(TODAY())},
-    )
-    approve(client, round_2025, village_a, submitted)
+    with later(10):
+        client = client_for(officer_a)  # sessions last a working day
+        body = approve(client, round_2025, village_a, submitted).content.decode()
+        assert "còn khiếu nại chưa giải quyết" in body
+        submitted.refresh_from_db()
+        assert submitted.status == "posted"
+        client.post(
+            ws(round_2025, village_a, "complaint_close", complaint_id=complaint.public_id),
+            {"resolution": "Đã xác minh lại, giữ kết quả", "resolved_on": d(TODAY())},
+        )
+        approve(client, round_2025, village_a, submitted)
     submitted.refresh_from_db()
     assert submitted.status == "approved"
 
@@ -146,12 +161,13 @@ def test_a_complaint_outside_the_posting_window_is_refused(
 ):
     client = client_for(officer_a)
     meet(client, round_2025, village_a, submitted)
-    start = TODAY() - timedelta(days=20)
-    post(client, round_2025, village_a, start)
-    client.post(
-        ws(round_2025, village_a, "complaint_new"),
-        {"response": str(submitted.public_id), "received_on": d(TODAY()), "content": "Muộn"},
-    )
+    post(client, round_2025, village_a, TODAY())
+    with later(20):
+        client = client_for(officer_a)  # sessions last a working day
+        client.post(
+            ws(round_2025, village_a, "complaint_new"),
+            {"response": str(submitted.public_id), "received_on": d(TODAY()), "content": "Muộn"},
+        )
     assert not submitted.complaints.exists()
 
 
@@ -199,9 +215,12 @@ def test_an_approved_result_is_locked_and_reopens_only_with_a_reason(
 ):
     client = client_for(officer_a)
     meet(client, round_2025, village_a, submitted)
-    post(client, round_2025, village_a, TODAY() - timedelta(days=10))
-    approve(client, round_2025, village_a, submitted)
+    post(client, round_2025, village_a, TODAY())
+    with later(10):
+        client = client_for(officer_a)  # sessions last a working day
+        approve(client, round_2025, village_a, submitted)
     submitted.refresh_from_db()
+    assert submitted.status == "approved"
     screening = reverse(
         "survey:response_section",
         kwargs={"public_id": submitted.public_id, "section": "screening"},
@@ -253,3 +272,140 @@ def test_printable_pages_show_names_but_never_citizen_ids_or_birth_dates(
         assert "Nguyễn Văn An" in body, url
         assert "035070000123" not in body, url
         assert "1970" not in body, url
+
+
+# --- The posting window cannot be backdated away -------------------------------------------------
+
+
+def test_a_backdated_posting_cannot_skip_the_window_and_its_complaints(
+    officer_a, village_a, round_2025, submitted, client_for
+):
+    """The attack a review found: meeting, a posting "from 01/01/2020", approval at once."""
+    client = client_for(officer_a)
+    meet(client, round_2025, village_a, submitted)
+    body = post(client, round_2025, village_a, date(2020, 1, 1)).content.decode()
+    submitted.refresh_from_db()
+    assert submitted.status == "agreed"
+    assert not VillagePosting.objects.exists()
+    body = client.get(ws(round_2025, village_a)).content.decode()
+    assert "không được sớm hơn ngày ghi vào phần mềm quá 3 ngày" in body
+    body = approve(client, round_2025, village_a, submitted).content.decode()
+    assert "chưa niêm yết" in body
+    submitted.refresh_from_db()
+    assert submitted.status == "agreed"
+
+
+def test_a_posting_cannot_start_before_the_village_meeting(
+    officer_a, village_a, round_2025, submitted, client_for
+):
+    client = client_for(officer_a)
+    meet(client, round_2025, village_a, submitted)  # held today
+    response = post(client, round_2025, village_a, TODAY() - timedelta(days=1))
+    assert response.status_code == 302
+    body = client.get(ws(round_2025, village_a)).content.decode()
+    assert "không được trước ngày họp thôn" in body
+    assert not VillagePosting.objects.exists()
+
+
+def test_a_posting_cannot_start_in_the_future(
+    officer_a, village_a, round_2025, submitted, client_for
+):
+    client = client_for(officer_a)
+    meet(client, round_2025, village_a, submitted)
+    post(client, round_2025, village_a, TODAY() + timedelta(days=1))
+    assert not VillagePosting.objects.exists()
+
+
+def test_a_paper_posting_recorded_late_keeps_its_date_but_the_window_counts_from_the_record(
+    officer_a, village_a, round_2025, submitted, client_for, settings
+):
+    """Within the grace the real start is kept for the printed list; the window is not shortened."""
+    settings.POSTING_BACKDATE_GRACE_DAYS = 3
+    client = client_for(officer_a)
+    meet(client, round_2025, village_a, submitted)
+    with later(2):
+        client = client_for(officer_a)  # sessions last a working day
+        recorded_on = TODAY()
+        post(client, round_2025, village_a, recorded_on - timedelta(days=2))
+    posting = VillagePosting.objects.get()
+    assert posting.starts_on == recorded_on - timedelta(days=2)
+    assert posting.counted_from >= recorded_on
+    assert posting.ends_on == add_working_days(recorded_on, 3)
+    with time_machine.travel(posting.ends_on, tick=False):
+        client = client_for(officer_a)
+        body = approve(client, round_2025, village_a, submitted).content.decode()
+    assert "đang niêm yết đến hết ngày" in body
+    submitted.refresh_from_db()
+    assert submitted.status == "posted"
+    with time_machine.travel(posting.ends_on + timedelta(days=1), tick=False):
+        client = client_for(officer_a)
+        approve(client, round_2025, village_a, submitted)
+    submitted.refresh_from_db()
+    assert submitted.status == "approved"
+
+
+def test_the_grace_for_paper_postings_is_a_setting(
+    officer_a, village_a, round_2025, submitted, client_for, settings
+):
+    settings.POSTING_BACKDATE_GRACE_DAYS = 0
+    client = client_for(officer_a)
+    meet(client, round_2025, village_a, submitted)
+    with later(2):
+        client = client_for(officer_a)  # sessions last a working day
+        post(client, round_2025, village_a, TODAY() - timedelta(days=1))
+    assert not VillagePosting.objects.exists()
+
+
+def test_the_village_page_says_how_the_window_end_was_computed(
+    officer_a, village_a, round_2025, submitted, client_for
+):
+    client = client_for(officer_a)
+    meet(client, round_2025, village_a, submitted)
+    post(client, round_2025, village_a, TODAY())
+    body = client.get(ws(round_2025, village_a)).content.decode()
+    ends_on = VillagePosting.objects.get().ends_on
+    assert f"{ends_on:%d/%m/%Y}" in body
+    assert "ngày nghỉ lễ, Tết" in body
+
+
+# --- One table of steps --------------------------------------------------------------------------
+
+
+def test_every_status_change_is_a_row_of_the_table_and_leaves_a_transition_and_an_audit_row(
+    officer_a, district_reader, village_a, round_2025, submitted, client_for
+):
+    client = client_for(officer_a)
+    meet(client, round_2025, village_a, submitted)
+    post(client, round_2025, village_a, TODAY())
+    client_for(district_reader).post(
+        reverse("survey:response_return", kwargs={"public_id": submitted.public_id}),
+        {"reason": "Kiểm tra lại"},
+    )
+    steps = list(submitted.transitions.values_list("from_status", "to_status"))
+    assert steps == [
+        ("draft", "submitted"),
+        ("submitted", "agreed"),
+        ("agreed", "posted"),
+        ("posted", "returned"),
+    ]
+    allowed = {(source, step.target) for step in STEPS.values() for source in step.sources}
+    assert set(steps) <= allowed
+    actions = list(
+        AuditEvent.objects.filter(target_type="survey.surveyresponse", target_id=str(submitted.pk))
+        .order_by("id")
+        .values_list("action", flat=True)
+    )
+    assert actions[-4:] == ["response_submit", "meeting_agree", "posting_start", "response_return"]
+    submitted.refresh_from_db()
+    assert submitted.version == 1 + 1 + 4  # start, one saved section, four steps
+
+
+def test_a_step_from_the_wrong_status_is_refused_and_names_the_household(
+    officer_a, village_a, round_2025, submitted, client_for
+):
+    client = client_for(officer_a)
+    meet(client, round_2025, village_a, submitted)
+    reopen = reverse("survey:response_reopen", kwargs={"public_id": submitted.public_id})
+    client.post(reopen, {"reason": "Thử mở lại"}, follow=True)
+    submitted.refresh_from_db()
+    assert submitted.status == "agreed"
