@@ -4,7 +4,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from areas.models import AdminUnit, TreeEdition
+from areas.models import TreeEdition
 from areas.services import UnitNotFound, unit_resolve
 from core.locking import VersionField
 
@@ -75,15 +75,3 @@ class AccountForm(forms.Form):
                 except UnitNotFound as exc:
                     self.add_error("unit_code", str(exc))
         return data
-
-
-class VillageForm(forms.Form):
-    name = forms.CharField(label=_("Tên thôn / tổ dân phố"), max_length=200)
-    kind = forms.ChoiceField(
-        label=_("Loại"),
-        choices=[
-            (AdminUnit.Kind.THON.value, AdminUnit.Kind.THON.label),
-            (AdminUnit.Kind.TO_DAN_PHO.value, AdminUnit.Kind.TO_DAN_PHO.label),
-        ],
-    )
-    is_active = forms.BooleanField(label=_("Đang hoạt động"), required=False, initial=True)

@@ -7,9 +7,12 @@ cannot tell "not yours" from "does not exist".
 - province staff: reads the province's subtree; changes nothing in the tree;
 - district staff: reads the district's subtree; changes nothing in the tree;
 - commune officer: reads the commune and its villages; changes its villages and creates new ones.
+
+Scoping knows units, not surveys: what a user may see of rounds, households or forms is each app's
+selector over these unit rules (e.g. `survey.selectors.rounds_visible`).
 """
 
-from typing import TYPE_CHECKING, TypeVar
+from typing import TypeVar
 from uuid import UUID
 
 from django.db.models import Model, Q, QuerySet
@@ -18,9 +21,6 @@ from django.http import Http404
 from areas.models import AdminUnit
 
 from .models import User
-
-if TYPE_CHECKING:
-    from survey.models import ReviewRound
 
 M = TypeVar("M", bound=Model)
 
@@ -68,6 +68,22 @@ def changeable_units(user: User) -> QuerySet[AdminUnit]:
     return AdminUnit.objects.filter(path__startswith=root.path, level=AdminUnit.Level.VILLAGE)
 
 
+def can_change_unit(user: User, unit: AdminUnit) -> bool:
+    """`changeable_units` for one unit already fetched, without a query (the same rule)."""
+    if reaches_everything(user):
+        return True
+    root = _unit_root(user)
+    if root is None or user.role != User.Role.COMMUNE_OFFICER:
+        return False
+    return unit.level == AdminUnit.Level.VILLAGE and unit.path.startswith(root.path)
+
+
+def get_unit_or_404(user: User, public_id: "UUID | str") -> tuple[AdminUnit, bool]:
+    """A unit the user may see, and whether they may change it: one query."""
+    unit = get_visible_unit_or_404(user, public_id)
+    return unit, can_change_unit(user, unit)
+
+
 def communes_for_village_creation(user: User) -> QuerySet[AdminUnit]:
     """Communes under which the user may create villages."""
     communes = AdminUnit.objects.filter(level=AdminUnit.Level.COMMUNE)
@@ -113,27 +129,16 @@ def province_path_of(unit: AdminUnit) -> str:
     return f"{edition}/{province}/"
 
 
-def rounds_visible(user: User) -> "QuerySet[ReviewRound]":
-    """Rounds of the province the user works in (everyone under a province takes part in them)."""
-    from survey.models import ReviewRound
-
-    rounds = ReviewRound.objects.select_related("province", "province__edition")
+def provinces_taking_part(user: User) -> QuerySet[AdminUnit]:
+    """Provinces whose review rounds the user takes part in: everyone under a province takes part
+    in its rounds (admins in every province's)."""
+    provinces = AdminUnit.objects.filter(level=AdminUnit.Level.PROVINCE)
     if reaches_everything(user):
-        return rounds
+        return provinces
     root = _unit_root(user)
     if root is None:
-        return rounds.none()
-    return rounds.filter(province__path=province_path_of(root))
-
-
-def rounds_manageable(user: User) -> "QuerySet[ReviewRound]":
-    """Rounds the user may open or close: provincial staff of the province, and admins."""
-    rounds = rounds_visible(user)
-    if reaches_everything(user):
-        return rounds
-    if user.role != User.Role.PROVINCE_STAFF:
-        return rounds.none()
-    return rounds
+        return provinces.none()
+    return provinces.filter(path=province_path_of(root))
 
 
 def provinces_managed(user: User) -> QuerySet[AdminUnit]:
@@ -145,10 +150,3 @@ def provinces_managed(user: User) -> QuerySet[AdminUnit]:
     if root is None or user.role != User.Role.PROVINCE_STAFF:
         return provinces.none()
     return provinces.filter(pk=root.pk)
-
-
-def get_round_or_404(user: User, public_id: UUID | str) -> "ReviewRound":
-    review_round = rounds_visible(user).filter(public_id=public_id).first()
-    if review_round is None:
-        raise Http404
-    return review_round

@@ -106,6 +106,18 @@ class AdminUnit(models.Model):
     def is_village(self) -> bool:
         return self.level == self.Level.VILLAGE
 
+    @property
+    def is_commune(self) -> bool:
+        return self.level == self.Level.COMMUNE
+
+    @property
+    def is_district(self) -> bool:
+        return self.level == self.Level.DISTRICT
+
+    @property
+    def is_province(self) -> bool:
+        return self.level == self.Level.PROVINCE
+
     def descendants(self, include_self: bool = True) -> "models.QuerySet[AdminUnit]":
         qs = AdminUnit.objects.filter(path__startswith=self.path)
         return qs if include_self else qs.exclude(pk=self.pk)

@@ -4,16 +4,12 @@ import json
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from .models import AdminUnit, TreeEdition
-
-if TYPE_CHECKING:
-    from accounts.models import User
 
 CURRENT_EDITION = "vn-2025"
 LEGACY_EDITION = "vn-legacy"
@@ -240,13 +236,11 @@ def _check_name_free(commune: AdminUnit, name: str, exclude: AdminUnit | None = 
 
 
 @transaction.atomic
-def village_create(*, actor: "User", commune: AdminUnit, name: str, kind: str) -> AdminUnit:
-    """A commune officer (or an admin) adds a village (thôn / tổ dân phố) under a commune."""
-    from accounts.scoping import communes_for_village_creation
-    from accounts.services import audit_record
+def village_insert(*, commune: AdminUnit, name: str, kind: str) -> AdminUnit:
+    """The tree's side of adding a village: its code, path, kind and a name unique in the commune.
 
-    if not communes_for_village_creation(actor).filter(pk=commune.pk).exists():
-        raise PermissionDenied
+    Who may add one, and the audit row, are the caller's business (households.villages).
+    """
     name = " ".join(name.split())
     if kind not in AdminUnit.KINDS_BY_LEVEL[AdminUnit.Level.VILLAGE]:
         raise ValidationError({"kind": _("Loại thôn không hợp lệ.")})
@@ -256,7 +250,7 @@ def village_create(*, actor: "User", commune: AdminUnit, name: str, kind: str) -
     AdminUnit.objects.select_for_update().get(pk=commune.pk)
     _check_name_free(commune, name)
     code = _village_code(commune)
-    village = AdminUnit.objects.create(
+    return AdminUnit.objects.create(
         edition=commune.edition,
         parent=commune,
         level=AdminUnit.Level.VILLAGE,
@@ -265,21 +259,13 @@ def village_create(*, actor: "User", commune: AdminUnit, name: str, kind: str) -
         name=name,
         path=f"{commune.path}{code}/",
     )
-    audit_record(
-        actor=actor, action="village_create", target=village, unit=village, changes={"name": name}
-    )
-    return village
 
 
 @transaction.atomic
-def village_update(
-    *, actor: "User", village: AdminUnit, name: str, kind: str, is_active: bool
-) -> AdminUnit:
-    from accounts.scoping import changeable_units
-    from accounts.services import audit_record
-
-    if not changeable_units(actor).filter(pk=village.pk, level=AdminUnit.Level.VILLAGE).exists():
-        raise PermissionDenied
+def village_amend(
+    *, village: AdminUnit, name: str, kind: str, is_active: bool
+) -> dict[str, list[object]]:
+    """Rename a village, change its kind or retire it; returns what changed (old, new)."""
     name = " ".join(name.split())
     if not name:
         raise ValidationError({"name": _("Hãy nhập tên thôn / tổ dân phố.")})
@@ -293,7 +279,4 @@ def village_update(
         for field, (_old, new) in changed.items():
             setattr(village, field, new)
         village.save(update_fields=list(changed))
-        audit_record(
-            actor=actor, action="village_update", target=village, unit=village, changes=changed
-        )
-    return village
+    return changed

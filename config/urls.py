@@ -3,11 +3,11 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from accounts.views import healthz
-from areas.views import home
+from households.unit_views import home
 
 urlpatterns = [
     path("", home, name="home"),
-    path("", include("areas.urls")),
+    path("", include("households.unit_urls")),
     path("", include("households.urls")),
     path("", include("survey.urls")),
     path("", include("reports.urls")),

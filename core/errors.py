@@ -29,5 +29,6 @@ def service_error_text(exc: ValidationError) -> str:
 
 
 def message_service_error(request: HttpRequest, exc: ValidationError) -> None:
-    """Show a service's ValidationError as an error message on the next page."""
-    messages.error(request, service_error_text(exc))
+    """Show a service's ValidationError as error messages on the next page, one per problem."""
+    for message in exc.messages:
+        messages.error(request, message)

@@ -210,3 +210,15 @@ class HouseholdCloseForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": _("Hãy ghi lý do.")},
     )
+
+
+class VillageForm(forms.Form):
+    name = forms.CharField(label=_("Tên thôn / tổ dân phố"), max_length=200)
+    kind = forms.ChoiceField(
+        label=_("Loại"),
+        choices=[
+            (AdminUnit.Kind.THON.value, AdminUnit.Kind.THON.label),
+            (AdminUnit.Kind.TO_DAN_PHO.value, AdminUnit.Kind.TO_DAN_PHO.label),
+        ],
+    )
+    is_active = forms.BooleanField(label=_("Đang hoạt động"), required=False, initial=True)

@@ -79,6 +79,11 @@ class Household(models.Model):
         return self.status == self.Status.ACTIVE
 
     @property
+    def has_left(self) -> bool:
+        """Moved away or dissolved (a merged household shows where it went instead)."""
+        return self.status in {self.Status.MOVED_AWAY, self.Status.DISSOLVED}
+
+    @property
     def area(self) -> str:
         """Rural or urban, from the commune's kind: xã is rural; phường and thị trấn are urban."""
         urban = {AdminUnit.Kind.PHUONG, AdminUnit.Kind.THI_TRAN}
@@ -174,6 +179,10 @@ class Member(models.Model):
 
     def __str__(self) -> str:
         return self.full_name
+
+    @property
+    def is_present(self) -> bool:
+        return self.status == self.Status.PRESENT
 
     @property
     def is_minority(self) -> bool:

@@ -7,7 +7,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from accounts.models import User
-from accounts.scoping import changeable_units, scoped
+from accounts.scoping import can_change_unit, changeable_units, scoped
 from areas.models import AdminUnit
 
 from .citizen_id import normalize_citizen_id
@@ -35,6 +35,12 @@ def household_get_or_404(user: User, public_id: UUID | str, *, change: bool = Fa
     if household is None:
         raise Http404
     return household
+
+
+def household_access(user: User, public_id: UUID | str) -> tuple[Household, bool]:
+    """A household the user may see, and whether they may change it: one query."""
+    household = household_get_or_404(user, public_id)
+    return household, household.is_active and can_change_unit(user, household.village)
 
 
 def household_merge_targets(user: User, household: Household) -> QuerySet[Household]:

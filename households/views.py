@@ -7,12 +7,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import AuditEvent
-from accounts.scoping import changeable_units, rounds_visible
+from accounts.scoping import changeable_units
 from accounts.types import AuthedHttpRequest
 from areas.models import AdminUnit
-from core.errors import form_add_service_error
+from core.errors import form_add_service_error, message_service_error
 from core.locking import StaleEdit
 from survey.models import ReviewRound, SurveyResponse
+from survey.selectors import rounds_visible
 
 from .forms import (
     CitizenIdSearchForm,
@@ -26,10 +27,10 @@ from .forms import (
 )
 from .models import Household, Member
 from .selectors import (
+    household_access,
     household_get_or_404,
     household_merge_targets,
     household_search,
-    households_changeable,
     households_visible,
     member_get_or_404,
     with_member_count,
@@ -103,11 +104,8 @@ def household_new(request: AuthedHttpRequest) -> HttpResponse:
 
 
 def household_detail(request: AuthedHttpRequest, public_id: str) -> HttpResponse:
-    household = household_get_or_404(request.user, public_id)
+    household, can_change = household_access(request.user, public_id)
     members = household.members.order_by("status", "id")
-    can_change = (
-        household.is_active and households_changeable(request.user).filter(pk=household.pk).exists()
-    )
     split_offs = with_member_count(households_visible(request.user).filter(split_from=household))
     events = AuditEvent.objects.filter(
         target_type__in=["households.household", "households.member"],
@@ -247,7 +245,7 @@ def member_status(request: AuthedHttpRequest, public_id: str) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            message_service_error(request, exc)
         else:
             messages.success(request, _("Đã cập nhật tình trạng của %(name)s.") % {"name": member})
     else:

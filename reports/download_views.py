@@ -11,9 +11,10 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.views.decorators.http import require_GET
 
-from accounts.scoping import get_round_or_404, get_visible_unit_or_404
+from accounts.scoping import get_visible_unit_or_404
 from accounts.types import AuthedHttpRequest
 from areas.models import AdminUnit
+from survey.selectors import round_get_or_404
 
 from .excel import households_export, place_name, report_workbook
 from .selectors import ReportScope, report_scope
@@ -24,7 +25,7 @@ HOUSEHOLD_LIST_LEVELS = {AdminUnit.Level.COMMUNE, AdminUnit.Level.VILLAGE}
 
 
 def _scope_or_404(request: AuthedHttpRequest, round_id: UUID, unit_id: UUID) -> ReportScope:
-    review_round = get_round_or_404(request.user, round_id)
+    review_round = round_get_or_404(request.user, round_id)
     unit = get_visible_unit_or_404(request.user, unit_id)
     try:
         return report_scope(review_round, unit, basis=request.GET.get("basis", "approved"))

@@ -9,15 +9,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.scoping import (
-    get_round_or_404,
-    get_visible_unit_or_404,
-    provinces_managed,
-    rounds_visible,
-    visible_units,
-)
+from accounts.scoping import get_visible_unit_or_404, provinces_managed, visible_units
 from accounts.types import AuthedHttpRequest
 from areas.models import AdminUnit
+from survey.selectors import round_get_or_404, rounds_visible
 
 from .charts import bar_chart
 from .selectors import (
@@ -52,7 +47,7 @@ def report_index(request: AuthedHttpRequest) -> HttpResponse:
 
 
 def _scope(request: AuthedHttpRequest, round_id: str, unit_id: str) -> ReportScope:
-    review_round = get_round_or_404(request.user, round_id)
+    review_round = round_get_or_404(request.user, round_id)
     unit = get_visible_unit_or_404(request.user, unit_id)
     basis = request.GET.get("basis", "approved")
     try:

@@ -11,26 +11,24 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.scoping import get_round_or_404
 from accounts.types import AuthedHttpRequest
-from core.errors import form_add_service_error
+from core.errors import form_add_service_error, message_service_error
 from core.locking import StaleEdit, posted_version
 from households.models import Member
-from households.selectors import household_get_or_404, households_changeable
+from households.selectors import household_get_or_404
 from survey.engine import get_standard
 
 from .forms import HousingForm, IncomeForm, ReasonForm, ScreeningForm, SubmitForm
 from .intake import card_is_usable, effective_card, response_evaluate
 from .models import ScreeningCriterion, SurveyResponse
-from .selectors import response_get_or_404
+from .selectors import response_access, response_get_or_404, round_get_or_404
 from .services import (
-    EDITABLE_STATUSES,
     response_apply,
     response_start,
     response_submit,
     response_update,
 )
-from .workflow import RETURNABLE, can_return, response_reopen, response_return
+from .workflow import EDITABLE_STATUSES, can_return, may_take, response_reopen, response_return
 
 SECTIONS = [
     ("screening", gettext_lazy("Phiếu A")),
@@ -68,14 +66,14 @@ def _section_form(section: str, response: SurveyResponse, data: Any = None) -> A
 
 @require_POST
 def response_begin(request: AuthedHttpRequest, round_id: str, household_id: str) -> HttpResponse:
-    review_round = get_round_or_404(request.user, round_id)
+    review_round = round_get_or_404(request.user, round_id)
     household = household_get_or_404(request.user, household_id, change=True)
     try:
         response = response_start(
             actor=request.user, review_round=review_round, household=household
         )
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        message_service_error(request, exc)
         return redirect("households:detail", public_id=household.public_id)
     return redirect("survey:response_section", public_id=response.public_id, section="screening")
 
@@ -84,11 +82,7 @@ def response_begin(request: AuthedHttpRequest, round_id: str, household_id: str)
 def response_section(request: AuthedHttpRequest, public_id: str, section: str) -> HttpResponse:
     if section not in dict(SECTIONS):
         raise Http404
-    response = response_get_or_404(request.user, public_id)
-    can_edit = (
-        response.status in EDITABLE_STATUSES
-        and households_changeable(request.user).filter(pk=response.household_id).exists()
-    )
+    response, can_edit = response_access(request.user, public_id)
     form = _section_form(section, response, request.POST if request.method == "POST" else None)
     stale = False
     if request.method == "POST":
@@ -128,6 +122,7 @@ def response_section(request: AuthedHttpRequest, public_id: str, section: str) -
             "sections": SECTIONS,
             "form": form,
             "can_edit": can_edit,
+            "is_draft": response.status in EDITABLE_STATUSES,
             "stale": stale,
             "evaluation": evaluation,
             "members": _members(response) if section == "members" else None,
@@ -135,9 +130,8 @@ def response_section(request: AuthedHttpRequest, public_id: str, section: str) -
             "transitions": response.transitions.select_related("actor", "meeting", "posting")
             if section == "result"
             else (),
-            "can_return": response.status in RETURNABLE and can_return(request.user, response),
-            "can_reopen": response.status == SurveyResponse.Status.APPROVED
-            and households_changeable(request.user).filter(pk=response.household_id).exists(),
+            "can_return": may_take(request.user, "response_return", response),
+            "can_reopen": may_take(request.user, "response_reopen", response),
         },
     )
 
@@ -170,8 +164,7 @@ def response_submit_view(request: AuthedHttpRequest, public_id: str) -> HttpResp
             override_reason=form.cleaned_data["override_reason"],
         )
     except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
+        message_service_error(request, exc)
     else:
         messages.success(request, _("Đã nộp phiếu."))
     return redirect(url)
@@ -188,8 +181,7 @@ def response_return_view(request: AuthedHttpRequest, public_id: str) -> HttpResp
             raise ValidationError(_("Trả lại phiếu phải ghi lý do."))
         response_return(actor=request.user, response=response, reason=form.cleaned_data["reason"])
     except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
+        message_service_error(request, exc)
     else:
         messages.success(request, _("Đã trả lại phiếu cho xã."))
     return redirect("survey:response_section", public_id=public_id, section="result")
@@ -204,8 +196,7 @@ def response_reopen_view(request: AuthedHttpRequest, public_id: str) -> HttpResp
             raise ValidationError(_("Mở lại kết quả đã phê duyệt phải ghi lý do."))
         response_reopen(actor=request.user, response=response, reason=form.cleaned_data["reason"])
     except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
+        message_service_error(request, exc)
     else:
         messages.success(request, _("Đã mở lại phiếu để sửa."))
     return redirect("survey:response_section", public_id=public_id, section="result")

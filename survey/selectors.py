@@ -1,13 +1,35 @@
+"""Read-side queries of the review: rounds and forms, always through the user's unit scope."""
+
 from uuid import UUID
 
 from django.db.models import QuerySet
 from django.http import Http404
 
 from accounts.models import User
-from accounts.scoping import scoped
+from accounts.scoping import can_change_unit, provinces_managed, provinces_taking_part, scoped
 from households.selectors import households_changeable
 
-from .models import SurveyResponse
+from .models import ReviewRound, SurveyResponse
+from .workflow import EDITABLE_STATUSES
+
+
+def rounds_visible(user: User) -> QuerySet[ReviewRound]:
+    """Rounds of the province the user works in (everyone under a province takes part in them)."""
+    return ReviewRound.objects.select_related("province", "province__edition").filter(
+        province__in=provinces_taking_part(user)
+    )
+
+
+def rounds_manageable(user: User) -> QuerySet[ReviewRound]:
+    """Rounds the user may open or close: provincial staff of the province, and admins."""
+    return rounds_visible(user).filter(province__in=provinces_managed(user))
+
+
+def round_get_or_404(user: User, public_id: UUID | str) -> ReviewRound:
+    review_round = rounds_visible(user).filter(public_id=public_id).first()
+    if review_round is None:
+        raise Http404
+    return review_round
 
 
 def responses_visible(user: User) -> QuerySet[SurveyResponse]:
@@ -34,3 +56,11 @@ def response_get_or_404(
     if response is None:
         raise Http404
     return response
+
+
+def response_access(user: User, public_id: UUID | str) -> tuple[SurveyResponse, bool]:
+    """A form the user may see, and whether they may edit its answers now: one query."""
+    response = response_get_or_404(user, public_id)
+    return response, response.status in EDITABLE_STATUSES and can_change_unit(
+        user, response.village
+    )

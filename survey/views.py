@@ -8,20 +8,15 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.scoping import (
-    get_round_or_404,
-    provinces_managed,
-    rounds_visible,
-    visible_units,
-)
+from accounts.scoping import provinces_managed, visible_units
 from accounts.types import AuthedHttpRequest
 from areas.models import AdminUnit
-from core.errors import form_add_service_error
+from core.errors import form_add_service_error, message_service_error
 from survey.engine import get_standard
 
 from .forms import CommuneTotalForm, RoundOpenForm
 from .models import CommuneTotal, ScreeningCriterion, SurveyResponse
-from .selectors import responses_visible
+from .selectors import responses_visible, round_get_or_404, rounds_visible
 from .services import (
     commune_total_record,
     communes_recordable,
@@ -68,7 +63,7 @@ def round_new(request: AuthedHttpRequest) -> HttpResponse:
 
 
 def round_detail(request: AuthedHttpRequest, public_id: str) -> HttpResponse:
-    review_round = get_round_or_404(request.user, public_id)
+    review_round = round_get_or_404(request.user, public_id)
     standard = get_standard(review_round.standard_code)
     communes = (
         visible_units(request.user)
@@ -132,7 +127,7 @@ def round_detail(request: AuthedHttpRequest, public_id: str) -> HttpResponse:
 
 @require_POST
 def commune_total(request: AuthedHttpRequest, public_id: str, commune_id: str) -> HttpResponse:
-    review_round = get_round_or_404(request.user, public_id)
+    review_round = round_get_or_404(request.user, public_id)
     commune = (
         visible_units(request.user)
         .filter(public_id=commune_id, level=AdminUnit.Level.COMMUNE)
@@ -152,7 +147,7 @@ def commune_total(request: AuthedHttpRequest, public_id: str, commune_id: str) -
                 source=form.cleaned_data["source"],
             )
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            message_service_error(request, exc)
         else:
             messages.success(request, _("Đã ghi tổng số hộ của %(c)s.") % {"c": commune.name})
     else:
@@ -190,7 +185,7 @@ def criteria(request: AuthedHttpRequest) -> HttpResponse:
                     actor=request.user, province=province, text=request.POST.get("text", "")
                 )
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            message_service_error(request, exc)
         else:
             messages.success(request, _("Đã lưu tiêu chí."))
         return redirect("survey:criteria")
@@ -203,7 +198,7 @@ def criteria(request: AuthedHttpRequest) -> HttpResponse:
 
 def overrides(request: AuthedHttpRequest, public_id: str) -> HttpResponse:
     """Every final classification that differs from the computed one: where target-chasing hides."""
-    review_round = get_round_or_404(request.user, public_id)
+    review_round = round_get_or_404(request.user, public_id)
     rows = (
         responses_visible(request.user)
         .filter(review_round=review_round)

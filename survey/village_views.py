@@ -12,15 +12,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.scoping import changeable_units, get_round_or_404, get_visible_unit_or_404
+from accounts.scoping import get_unit_or_404
 from accounts.types import AuthedHttpRequest
 from areas.models import AdminUnit
+from core.errors import message_service_error
 from households.models import Household
 from survey.engine import get_standard
 
 from .forms import ComplaintForm, ComplaintResolveForm, DecisionForm, MeetingForm, PostingForm
 from .models import Complaint, ReviewRound, SurveyResponse, VillagePosting
-from .selectors import response_get_or_404, responses_visible
+from .selectors import response_get_or_404, responses_visible, round_get_or_404
 from .workflow import (
     approval_blockers,
     complaint_record,
@@ -38,14 +39,15 @@ S = SurveyResponse.Status
 
 def _round_and_village(
     request: AuthedHttpRequest, round_id: str, village_id: str
-) -> tuple[ReviewRound, AdminUnit]:
-    review_round = get_round_or_404(request.user, round_id)
-    village = get_visible_unit_or_404(request.user, village_id)
+) -> tuple[ReviewRound, AdminUnit, bool]:
+    """The round and the village, both in the user's scope, and whether the user acts on it."""
+    review_round = round_get_or_404(request.user, round_id)
+    village, can_act = get_unit_or_404(request.user, village_id)
     if village.level != AdminUnit.Level.VILLAGE or not village.path.startswith(
         review_round.province.path
     ):
         raise Http404
-    return review_round, village
+    return review_round, village, can_act
 
 
 def _village_responses(request: AuthedHttpRequest, review_round: ReviewRound, village: AdminUnit):  # type: ignore[no-untyped-def]
@@ -59,9 +61,8 @@ def _village_responses(request: AuthedHttpRequest, review_round: ReviewRound, vi
 
 
 def village_workspace(request: AuthedHttpRequest, round_id: str, village_id: str) -> HttpResponse:
-    review_round, village = _round_and_village(request, round_id, village_id)
+    review_round, village, can_act = _round_and_village(request, round_id, village_id)
     responses = list(_village_responses(request, review_round, village))
-    can_act = changeable_units(request.user).filter(pk=village.pk).exists()
     today = timezone.localdate()
     to_meet = [r for r in responses if r.status in {S.SUBMITTED, S.DISPUTED}]
     posted = [r for r in responses if r.status == S.POSTED]
@@ -120,8 +121,7 @@ def _run(request: AuthedHttpRequest, action: Any, success: str) -> None:
     except PermissionDenied as exc:
         raise Http404 from exc
     except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
+        message_service_error(request, exc)
     else:
         messages.success(request, success)
 
@@ -146,7 +146,9 @@ def _chosen(
 
 @require_POST
 def meeting_new(request: AuthedHttpRequest, round_id: str, village_id: str) -> HttpResponse:
-    review_round, village = _round_and_village(request, round_id, village_id)
+    review_round, village, can_act = _round_and_village(request, round_id, village_id)
+    if not can_act:
+        raise Http404
     form = MeetingForm(request.POST)
     if not form.is_valid():
         _form_errors(request, form)
@@ -170,7 +172,9 @@ def meeting_new(request: AuthedHttpRequest, round_id: str, village_id: str) -> H
 
 @require_POST
 def posting_new(request: AuthedHttpRequest, round_id: str, village_id: str) -> HttpResponse:
-    review_round, village = _round_and_village(request, round_id, village_id)
+    review_round, village, can_act = _round_and_village(request, round_id, village_id)
+    if not can_act:
+        raise Http404
     form = PostingForm(request.POST)
     if form.is_valid():
         _run(
@@ -187,7 +191,9 @@ def posting_new(request: AuthedHttpRequest, round_id: str, village_id: str) -> H
 
 @require_POST
 def complaint_new(request: AuthedHttpRequest, round_id: str, village_id: str) -> HttpResponse:
-    review_round, village = _round_and_village(request, round_id, village_id)
+    review_round, village, can_act = _round_and_village(request, round_id, village_id)
+    if not can_act:
+        raise Http404
     posted = [r for r in _village_responses(request, review_round, village) if r.status == S.POSTED]
     form = ComplaintForm(request.POST, responses=posted)
     if form.is_valid():
@@ -213,7 +219,9 @@ def complaint_new(request: AuthedHttpRequest, round_id: str, village_id: str) ->
 def complaint_close(
     request: AuthedHttpRequest, round_id: str, village_id: str, complaint_id: str
 ) -> HttpResponse:
-    review_round, village = _round_and_village(request, round_id, village_id)
+    review_round, village, can_act = _round_and_village(request, round_id, village_id)
+    if not can_act:
+        raise Http404
     complaint = Complaint.objects.filter(
         public_id=complaint_id,
         response__in=_village_responses(request, review_round, village),
@@ -234,7 +242,9 @@ def complaint_close(
 
 @require_POST
 def approve(request: AuthedHttpRequest, round_id: str, village_id: str) -> HttpResponse:
-    review_round, village = _round_and_village(request, round_id, village_id)
+    review_round, village, can_act = _round_and_village(request, round_id, village_id)
+    if not can_act:
+        raise Http404
     form = DecisionForm(request.POST)
     if form.is_valid():
         responses = list(_village_responses(request, review_round, village))
@@ -253,7 +263,7 @@ def approve(request: AuthedHttpRequest, round_id: str, village_id: str) -> HttpR
 
 
 def posting_list(request: AuthedHttpRequest, round_id: str, village_id: str) -> HttpResponse:
-    review_round, village = _round_and_village(request, round_id, village_id)
+    review_round, village, _can_act = _round_and_village(request, round_id, village_id)
     responses = [
         r
         for r in _village_responses(request, review_round, village)
@@ -269,7 +279,7 @@ def posting_list(request: AuthedHttpRequest, round_id: str, village_id: str) -> 
 
 
 def minutes_template(request: AuthedHttpRequest, round_id: str, village_id: str) -> HttpResponse:
-    review_round, village = _round_and_village(request, round_id, village_id)
+    review_round, village, _can_act = _round_and_village(request, round_id, village_id)
     responses = [
         r
         for r in _village_responses(request, review_round, village)

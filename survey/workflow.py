@@ -534,7 +534,8 @@ def responses_approve(
 
 
 def can_return(actor: User, response: SurveyResponse) -> bool:
-    return may_take(actor, "response_return", response)
+    """Whether the actor is one who returns forms on this village (whatever its status now)."""
+    return _may_act(actor, STEPS["response_return"].who, {response.village_id})
 
 
 @transaction.atomic

@@ -16,8 +16,9 @@ from django.test import Client
 
 from accounts.models import User
 from areas.models import AdminUnit
-from areas.services import edition_get, unit_resolve, units_load_legacy, village_create
+from areas.services import edition_get, unit_resolve, units_load_legacy
 from households.services import household_register
+from households.villages import village_create
 from survey.models import CommuneTotal, ReviewRound
 from survey.services import round_open
 

@@ -39,7 +39,7 @@ def test_user_with_one_time_password_must_change_it_first(client_for, officer_a,
     officer_a.must_change_password = True
     officer_a.save(update_fields=["must_change_password"])
     client = client_for(officer_a)
-    unit_page = reverse("areas:unit_detail", kwargs={"public_id": commune_a.public_id})
+    unit_page = reverse("units:unit_detail", kwargs={"public_id": commune_a.public_id})
     assert client.get(unit_page)["Location"] == reverse("accounts:password_change")
     response = client.post(
         reverse("accounts:password_change"),

@@ -8,7 +8,7 @@ from areas.models import AdminUnit
 
 
 def unit_url(unit: AdminUnit) -> str:
-    return reverse("areas:unit_detail", kwargs={"public_id": unit.public_id})
+    return reverse("units:unit_detail", kwargs={"public_id": unit.public_id})
 
 
 def test_officer_a_sees_own_commune_and_its_villages(officer_a, commune_a, village_a, client_for):
@@ -31,8 +31,8 @@ def test_officer_b_cannot_change_or_add_villages_in_commune_a(
     officer_b, commune_a, village_a, client_for
 ):
     client = client_for(officer_b)
-    edit = reverse("areas:village_edit", kwargs={"public_id": village_a.public_id})
-    add = reverse("areas:village_add", kwargs={"public_id": commune_a.public_id})
+    edit = reverse("units:village_edit", kwargs={"public_id": village_a.public_id})
+    add = reverse("units:village_add", kwargs={"public_id": commune_a.public_id})
     assert client.get(edit).status_code == 404
     response = client.post(edit, {"name": "Bị đổi tên", "kind": "thon", "is_active": "on"})
     assert response.status_code == 404
@@ -44,7 +44,7 @@ def test_officer_b_cannot_change_or_add_villages_in_commune_a(
 
 def test_officer_adds_and_renames_a_village_of_own_commune(officer_a, commune_a, client_for):
     client = client_for(officer_a)
-    add = reverse("areas:village_add", kwargs={"public_id": commune_a.public_id})
+    add = reverse("units:village_add", kwargs={"public_id": commune_a.public_id})
     response = client.post(add, {"name": "  Thôn   Bắc ", "kind": "thon"})
     assert response.status_code == 302
     village = AdminUnit.objects.get(parent=commune_a, name="Thôn Bắc")
@@ -52,7 +52,7 @@ def test_officer_adds_and_renames_a_village_of_own_commune(officer_a, commune_a,
     assert village.path == f"{commune_a.path}{village.code}/"
     assert scoping.visible_units(officer_a).filter(pk=village.pk).exists()
 
-    edit = reverse("areas:village_edit", kwargs={"public_id": village.public_id})
+    edit = reverse("units:village_edit", kwargs={"public_id": village.public_id})
     response = client.post(edit, {"name": "Thôn Bắc Sơn", "kind": "thon", "is_active": "on"})
     assert response.status_code == 302
     village.refresh_from_db()
@@ -62,7 +62,7 @@ def test_officer_adds_and_renames_a_village_of_own_commune(officer_a, commune_a,
 def test_a_duplicate_village_name_is_refused_with_a_vietnamese_message(
     officer_a, commune_a, village_a, client_for
 ):
-    add = reverse("areas:village_add", kwargs={"public_id": commune_a.public_id})
+    add = reverse("units:village_add", kwargs={"public_id": commune_a.public_id})
     response = client_for(officer_a).post(add, {"name": "thôn đông", "kind": "thon"})
     assert response.status_code == 200
     assert "Xã đã có thôn / tổ dân phố mang tên này." in response.content.decode()
@@ -70,7 +70,7 @@ def test_a_duplicate_village_name_is_refused_with_a_vietnamese_message(
 
 
 def test_officer_cannot_rename_the_commune_itself(officer_a, commune_a, client_for):
-    edit = reverse("areas:village_edit", kwargs={"public_id": commune_a.public_id})
+    edit = reverse("units:village_edit", kwargs={"public_id": commune_a.public_id})
     assert client_for(officer_a).get(edit).status_code == 404
 
 
@@ -96,7 +96,7 @@ def test_district_reader_sees_every_commune_of_the_district_and_none_outside(
 def test_district_and_province_readers_cannot_add_villages(
     district_reader, province_reader, commune_a, client_for
 ):
-    add = reverse("areas:village_add", kwargs={"public_id": commune_a.public_id})
+    add = reverse("units:village_add", kwargs={"public_id": commune_a.public_id})
     for user in (district_reader, province_reader):
         assert client_for(user).post(add, {"name": "Thôn mới", "kind": "thon"}).status_code == 404
     assert not AdminUnit.objects.filter(name="Thôn mới").exists()

@@ -29,7 +29,7 @@ ALL_NAMES = sorted(name for name, _ in _named_patterns())
 
 
 def test_the_walk_finds_the_urls_of_every_app():
-    expected = {"home", "areas:unit_detail", "accounts:user_list", "households:detail"}
+    expected = {"home", "units:unit_detail", "accounts:user_list", "households:detail"}
     assert expected <= set(ALL_NAMES)
 
 
@@ -61,9 +61,9 @@ def test_every_page_opens_for_every_role_without_a_server_error(
     target_for = {
         "accounts:user_edit": cast["officer_a"].public_id,
         "accounts:user_password_reset": cast["officer_a"].public_id,
-        "areas:unit_detail": village_a.parent.public_id,
-        "areas:village_add": village_a.parent.public_id,
-        "areas:village_edit": village_a.public_id,
+        "units:unit_detail": village_a.parent.public_id,
+        "units:village_add": village_a.parent.public_id,
+        "units:village_edit": village_a.public_id,
         "households:detail": household_a.public_id,
         "households:edit": household_a.public_id,
         "households:member_new": household_a.public_id,
@@ -85,9 +85,9 @@ def test_officer_a_opens_every_page_of_own_objects(officer_a, village_a, househo
     client = client_for(officer_a)
     member = household_a.members.get()
     for name, public_id in [
-        ("areas:unit_detail", village_a.parent.public_id),
-        ("areas:village_add", village_a.parent.public_id),
-        ("areas:village_edit", village_a.public_id),
+        ("units:unit_detail", village_a.parent.public_id),
+        ("units:village_add", village_a.parent.public_id),
+        ("units:village_edit", village_a.public_id),
         ("households:detail", household_a.public_id),
         ("households:edit", household_a.public_id),
         ("households:member_new", household_a.public_id),

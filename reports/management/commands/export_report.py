@@ -24,12 +24,13 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import QuerySet
 
 from accounts.models import User
-from accounts.scoping import rounds_visible, visible_units
+from accounts.scoping import visible_units
 from areas.models import AdminUnit
 from areas.services import UnitNotFound, unit_resolve
 from reports.excel import households_export, place_name, report_workbook
 from reports.selectors import COUNTED, report_scope
 from survey.models import ReviewRound
+from survey.selectors import rounds_visible
 
 
 class Command(BaseCommand):

@@ -1,3 +1,5 @@
+"""The unit pages: a unit and its children, and the villages a commune officer keeps."""
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
@@ -6,26 +8,25 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from accounts.forms import VillageForm
 from accounts.scoping import (
-    changeable_units,
     communes_for_village_creation,
     get_changeable_unit_or_404,
+    get_unit_or_404,
     get_village_parent_or_404,
-    get_visible_unit_or_404,
     visible_units,
 )
 from accounts.types import AuthedHttpRequest
+from areas.models import AdminUnit, TreeEdition
 from core.errors import form_add_service_error
 
-from .models import AdminUnit, TreeEdition
-from .services import village_create, village_update
+from .forms import VillageForm
+from .villages import village_create, village_update
 
 
 def home(request: AuthedHttpRequest) -> HttpResponse:
     user = request.user
     if user.unit is not None:
-        return redirect("areas:unit_detail", public_id=user.unit.public_id)
+        return redirect("units:unit_detail", public_id=user.unit.public_id)
     editions = TreeEdition.objects.annotate(
         provinces=Count("units", filter=Q(units__level=AdminUnit.Level.PROVINCE))
     ).order_by("-is_current", "code")
@@ -35,24 +36,23 @@ def home(request: AuthedHttpRequest) -> HttpResponse:
         .select_related("edition")
         .order_by("-edition__is_current", "edition__code", "code")
     )
-    return render(request, "areas/home.html", {"editions": editions, "provinces": provinces})
+    return render(request, "units/home.html", {"editions": editions, "provinces": provinces})
 
 
 def unit_detail(request: AuthedHttpRequest, public_id: str) -> HttpResponse:
-    unit = get_visible_unit_or_404(request.user, public_id)
+    unit, can_change = get_unit_or_404(request.user, public_id)
     visible = visible_units(request.user)
     children = visible.filter(parent=unit).annotate(child_count=Count("children")).order_by("code")
     can_add_village = communes_for_village_creation(request.user).filter(pk=unit.pk).exists()
     return render(
         request,
-        "areas/unit_detail.html",
+        "units/unit_detail.html",
         {
             "unit": unit,
             "children": children,
             "ancestors": visible.filter(path__in=unit.ancestor_paths()).order_by("path"),
             "can_add_village": can_add_village,
-            "can_edit": unit.is_village
-            and changeable_units(request.user).filter(pk=unit.pk).exists(),
+            "can_edit": unit.is_village and can_change,
         },
     )
 
@@ -74,8 +74,8 @@ def village_add(request: AuthedHttpRequest, public_id: str) -> HttpResponse:
             form_add_service_error(form, exc, {})
         else:
             messages.success(request, _("Đã thêm %(name)s.") % {"name": village.name})
-            return redirect("areas:unit_detail", public_id=commune.public_id)
-    return render(request, "areas/village_form.html", {"form": form, "commune": commune})
+            return redirect("units:unit_detail", public_id=commune.public_id)
+    return render(request, "units/village_form.html", {"form": form, "commune": commune})
 
 
 @require_http_methods(["GET", "POST"])
@@ -96,6 +96,6 @@ def village_edit(request: AuthedHttpRequest, public_id: str) -> HttpResponse:
             form_add_service_error(form, exc, {})
         else:
             messages.success(request, _("Đã lưu %(name)s.") % {"name": village.name})
-            return redirect("areas:unit_detail", public_id=village.public_id)
+            return redirect("units:unit_detail", public_id=village.public_id)
     context = {"form": form, "commune": village.parent, "village": village}
-    return render(request, "areas/village_form.html", context)
+    return render(request, "units/village_form.html", context)
