@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Model
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -13,6 +13,7 @@ from accounts.models import User
 from accounts.scoping import changeable_units
 from accounts.services import audit_record
 from areas.models import AdminUnit
+from core.audit import audit_diff
 from core.locking import version_bump
 
 from .citizen_id import citizen_id_errors, normalize_citizen_id
@@ -43,31 +44,6 @@ MEMBER_FIELDS = (
     "uses_telecom",
 )
 HOUSEHOLD_FIELDS = ("number", "address", "phone")
-
-
-def _audit_value(value: Any) -> Any:
-    if isinstance(value, Model):
-        return str(value.pk)
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return value
-
-
-def _mask_citizen_id(value: Any) -> Any:
-    # The audit trail is read by district and province staff: it keeps only the last digits.
-    return f"…{value[-4:]}" if isinstance(value, str) and value else value
-
-
-def _diff(obj: Model, values: Mapping[str, Any]) -> dict[str, list[Any]]:
-    changes = {}
-    for field, new in values.items():
-        old = getattr(obj, field)
-        if old != new:
-            if field == "citizen_id":
-                changes[field] = [_mask_citizen_id(old), _mask_citizen_id(new)]
-            else:
-                changes[field] = [_audit_value(old), _audit_value(new)]
-    return changes
 
 
 def _check_village(actor: User, village: AdminUnit) -> None:
@@ -207,7 +183,7 @@ def household_update(
         if village.parent_id != household.commune_id:
             raise ValidationError({"village": _("Chỉ chuyển được sang thôn trong cùng xã.")})
         clean["village"] = village
-    changes = _diff(household, clean)
+    changes = audit_diff(household, clean)
     if not changes:
         return household
     version_bump(household, expected_version)
@@ -238,7 +214,7 @@ def member_add(*, actor: User, household: Household, values: Mapping[str, Any]) 
         action="member_add",
         target=member,
         unit=household.village,
-        changes=_diff(Member(), clean),
+        changes=audit_diff(Member(), clean),
     )
     return member
 
@@ -252,7 +228,7 @@ def member_update(
     if member.status != Member.Status.PRESENT:
         raise ValidationError(_("Thành viên không còn trong hộ: không sửa được."))
     clean = _clean_member(values, exclude_pk=member.pk)
-    changes = _diff(member, clean)
+    changes = audit_diff(member, clean)
     if not changes:
         return member
     version_bump(member, expected_version)

@@ -3,7 +3,6 @@
 import calendar
 from collections.abc import Mapping
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,6 +14,7 @@ from accounts.models import User
 from accounts.scoping import provinces_managed
 from accounts.services import audit_record
 from areas.models import AdminUnit
+from core.audit import audit_value
 from core.locking import StaleEdit, version_bump
 from households.models import Household, Member
 from households.selectors import households_changeable
@@ -185,10 +185,6 @@ def _check_response_editable(actor: User, response: SurveyResponse) -> None:
         raise ValidationError(_("Đợt rà soát đã kết thúc."))
 
 
-def _plain(value: Any) -> Any:
-    return str(value) if isinstance(value, Decimal) else value
-
-
 @transaction.atomic
 def response_start(
     *, actor: User, review_round: ReviewRound, household: Household
@@ -224,7 +220,7 @@ def response_apply(response: SurveyResponse, values: Mapping[str, Any]) -> dict[
             raise ValueError(f"unknown response field {name}")
         old = getattr(response, name)
         if old != value:
-            changes[name] = [_plain(old), _plain(value)]
+            changes[name] = [audit_value(old), audit_value(value)]
             setattr(response, name, value)
     return changes
 
