@@ -20,7 +20,14 @@ from households.models import Household
 from survey.engine import get_standard
 
 from .forms import ComplaintForm, ComplaintResolveForm, DecisionForm, MeetingForm, PostingForm
-from .models import Complaint, ReviewRound, SurveyResponse, VillagePosting
+from .models import (
+    Complaint,
+    ResponseTransition,
+    ReviewRound,
+    SurveyResponse,
+    VillageMeeting,
+    VillagePosting,
+)
 from .selectors import response_get_or_404, responses_visible, round_get_or_404
 from .workflow import (
     approval_blockers,
@@ -279,16 +286,42 @@ def posting_list(request: AuthedHttpRequest, round_id: str, village_id: str) -> 
 
 
 def minutes_template(request: AuthedHttpRequest, round_id: str, village_id: str) -> HttpResponse:
+    """The village meeting's minutes: as recorded once a meeting is, a blank form before."""
     review_round, village, _can_act = _round_and_village(request, round_id, village_id)
-    responses = [
-        r
-        for r in _village_responses(request, review_round, village)
-        if r.status in {S.SUBMITTED, S.DISPUTED, S.AGREED}
-    ]
+    meetings = list(
+        VillageMeeting.objects.filter(review_round=review_round, village=village).select_related(
+            "recorded_by"
+        )
+    )
+    chosen = request.GET.get("meeting", "")
+    meeting = next((m for m in meetings if str(m.public_id) == chosen), None) or (
+        meetings[0] if meetings else None
+    )
+    if meeting is not None:
+        decided = (
+            ResponseTransition.objects.filter(meeting=meeting)
+            .select_related("response__household")
+            .order_by("response__household__head_name_key", "id")
+        )
+        rows: list[tuple[SurveyResponse, bool | None]] = [
+            (t.response, t.to_status == S.AGREED) for t in decided
+        ]
+    else:
+        rows = [
+            (r, None)
+            for r in _village_responses(request, review_round, village)
+            if r.status in {S.SUBMITTED, S.DISPUTED, S.AGREED}
+        ]
     return render(
         request,
         "survey/print_minutes.html",
-        {"round": review_round, "village": village, "responses": responses},
+        {
+            "round": review_round,
+            "village": village,
+            "rows": rows,
+            "meeting": meeting,
+            "meetings": meetings,
+        },
     )
 
 

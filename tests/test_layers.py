@@ -29,10 +29,14 @@ def _imports(path: Path) -> set[str]:
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             found |= {alias.name.split(".")[0] for alias in node.names}
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            # The scoring engine is plain Python with no Django: a library any floor may use.
-            if not node.module.startswith("survey.engine"):
-                found.add(node.module.split(".")[0])
+        # The scoring engine is plain Python with no Django: a library any floor may use.
+        elif (
+            isinstance(node, ast.ImportFrom)
+            and node.module
+            and node.level == 0
+            and not node.module.startswith("survey.engine")
+        ):
+            found.add(node.module.split(".")[0])
     return found & set(APPS)
 
 

@@ -409,3 +409,31 @@ def test_a_step_from_the_wrong_status_is_refused_and_names_the_household(
     client.post(reopen, {"reason": "Thử mở lại"}, follow=True)
     submitted.refresh_from_db()
     assert submitted.status == "agreed"
+
+
+def test_the_printed_minutes_show_what_the_meeting_recorded(
+    officer_a, village_a, round_2025, submitted, client_for
+):
+    client = client_for(officer_a)
+    blank = client.get(ws(round_2025, village_a, "minutes_template")).content.decode()
+    assert "Nguyễn Văn An" in blank
+    assert "Số người tham dự:</" not in blank and "........" in blank
+    client.post(
+        ws(round_2025, village_a, "meeting_new"),
+        {
+            "held_on": d(TODAY()),
+            "attendance": 45,
+            "chaired_by": "Trần Văn Bình",
+            "notes": "Không có ý kiến khác",
+            f"decision_{submitted.public_id}": "agreed",
+        },
+    )
+    body = client.get(ws(round_2025, village_a, "minutes_template")).content.decode()
+    assert "Chưa có phiếu đã nộp nào" not in body
+    assert "Nguyễn Văn An" in body
+    assert "Trần Văn Bình" in body
+    assert "45" in body
+    assert f"ngày {TODAY():%d} tháng {TODAY():%m} năm {TODAY():%Y}" in body
+    assert "Không có ý kiến khác" in body
+    assert "☒" in body
+    assert "...............................................<br>" not in body
