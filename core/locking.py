@@ -5,11 +5,14 @@ service moves the version on only if nobody saved the record since. A missing, z
 version is never "no check": it counts as stale, so a crafted or truncated POST cannot overwrite.
 """
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import F
+from django.db.models import F, Model
 from django.utils.translation import gettext as _
 
 STALE = 0  # what an unreadable version becomes: matches no record (versions start at 1)
@@ -55,3 +58,64 @@ class VersionField(forms.IntegerField):
     def clean(self, value: Any) -> int:
         raw = str(value or "").strip()
         return int(raw) if raw.isdigit() else STALE
+
+
+@dataclass(frozen=True)
+class Difference:
+    """One field where the record as saved differs from what this user typed, in words."""
+
+    name: str
+    label: str
+    saved: str
+    yours: str
+
+
+def shown(field: forms.Field, value: Any) -> str:
+    """A value as the user reads it: the choice's label, có/không, dd/mm/yyyy, — for nothing."""
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, bool):
+        return _("có") if value else _("không")
+    if isinstance(value, date):
+        return f"{value:%d/%m/%Y}"
+    if isinstance(value, Model):
+        return str(getattr(value, "name", value))
+    choices = dict(getattr(field, "choices", ()) or ())
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(choices.get(v, v)) for v in value)
+    return str(choices.get(value, value))
+
+
+def differences(form: forms.BaseForm, saved: Any, names: Iterable[str]) -> list[Difference]:
+    """Where `saved` (just re-read) and the valid `form` disagree, field by field, in words."""
+    rows = []
+    for name in names:
+        field = form.fields.get(name)
+        if field is None or name == "version":
+            continue
+        mine, theirs = form.cleaned_data.get(name), getattr(saved, name, None)
+        if mine != theirs and not (mine in (None, "") and theirs in (None, "")):
+            rows.append(
+                Difference(
+                    name=name,
+                    label=str(field.label or name),
+                    saved=shown(field, theirs),
+                    yours=shown(field, mine),
+                )
+            )
+    return rows
+
+
+def stale_context(data: Any, form: forms.BaseForm, saved: Any) -> dict[str, Any]:
+    """What `includes/stale_edit.html` shows after a refused save: the differences in words, and
+    the user's own values (from the POST `data`) ready to be re-applied deliberately at the
+    version now saved. The page's main form should show `saved`."""
+    return {
+        "differences": differences(form, saved, form.fields),
+        "mine": [
+            (name, values)
+            for name, values in data.lists()
+            if name not in {"csrfmiddlewaretoken", "version"}
+        ],
+        "saved_version": saved.version,
+    }

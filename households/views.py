@@ -11,7 +11,7 @@ from accounts.scoping import changeable_units
 from accounts.types import AuthedHttpRequest
 from areas.models import AdminUnit
 from core.errors import form_add_service_error, message_service_error
-from core.locking import StaleEdit
+from core.locking import StaleEdit, stale_context
 from survey.models import ReviewRound, SurveyResponse
 from survey.selectors import rounds_visible
 
@@ -156,9 +156,15 @@ def household_edit(request: AuthedHttpRequest, public_id: str) -> HttpResponse:
                 values=form.cleaned_data,
                 expected_version=form.cleaned_data["version"],
             )
-        except StaleEdit as exc:
-            stale = fresh
-            form_add_service_error(form, exc, {})
+        except StaleEdit:
+            # Show what the other person saved; keep what this person typed for a deliberate redo.
+            fresh.refresh_from_db()
+            stale = stale_context(request.POST, form, fresh)
+            form = HouseholdForm(
+                instance=fresh,
+                villages=_villages(request).filter(parent=household.commune),
+                initial={"version": fresh.version},
+            )
         except ValidationError as exc:
             form_add_service_error(form, exc, {})
         else:
@@ -201,19 +207,10 @@ def member_edit(request: AuthedHttpRequest, public_id: str) -> HttpResponse:
                 values=form.member_values(),
                 expected_version=form.cleaned_data["version"],
             )
-        except StaleEdit as exc:
-            # Show what the other person saved beside what this person typed; save nothing.
-            stale = {
-                field: (getattr(fresh, field), form.cleaned_data.get(field))
-                for field in form.member_values()
-                if getattr(fresh, field) != form.cleaned_data.get(field)
-            }
-            # The refreshed form carries the new version: saving again is a deliberate overwrite.
-            data = request.POST.copy()
-            data["version"] = str(fresh.version)
-            form = MemberForm(data, instance=fresh)
-            form.is_valid()
-            form_add_service_error(form, exc, {})
+        except StaleEdit:
+            fresh.refresh_from_db()
+            stale = stale_context(request.POST, form, fresh)
+            form = MemberForm(instance=fresh, initial={"version": fresh.version})
         except ValidationError as exc:
             form_add_service_error(form, exc, {})
         else:

@@ -156,11 +156,19 @@ def test_a_concurrent_member_edit_is_detected_and_neither_edit_is_lost(
     response = client_for(officer_a).post(url, data)
     assert response.status_code == 200
     body = response.content.decode()
-    assert "vừa được người khác lưu" in body
+    assert "Người khác vừa lưu bản ghi này" in body
     assert "Trần Thị Bình An" in body and "Trần Thị Bích" in body
+    # The differences in words: field labels, not the model's field names or raw choice keys.
+    table = body.split('role="alert"')[1].split("</table>")[0]
+    assert "Họ và tên" in table
+    for raw in ("full_name", "education", "primary", "self_employed", "True", "False"):
+        assert f">{raw}<" not in table, raw
+    # The main form now shows what is saved: saving it as it is keeps the colleague's change.
+    assert 'value="Trần Thị Bình An"' in body
     spouse.refresh_from_db()
     assert spouse.full_name == "Trần Thị Bình An"
-    # Saving again from the refreshed form writes the second edit on purpose.
+    # Re-applying this user's values is a deliberate second button, at the version now saved.
+    assert f'name="version" value="{spouse.version}"' in body
     data["version"] = spouse.version
     assert client_for(officer_a).post(url, data).status_code == 302
     spouse.refresh_from_db()
