@@ -72,6 +72,8 @@ def _clean_member(values: Mapping[str, Any], *, exclude_pk: int | None = None) -
             errors["full_name"] = [_("Hãy nhập họ và tên.")]
     birth_date = data.get("birth_date")
     if birth_date is not None:
+        if birth_date > timezone.localdate():
+            errors["birth_date"] = [_("Ngày sinh không được sau hôm nay.")]
         if not data.get("birth_year"):
             data["birth_year"] = birth_date.year
         elif data["birth_year"] != birth_date.year:

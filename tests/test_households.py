@@ -1,6 +1,9 @@
 """The household registry: members, CCCD checks, search, scope, lineage, concurrency."""
 
+from datetime import date
+
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
@@ -364,3 +367,20 @@ def test_a_household_merges_only_into_one_of_the_same_commune(
         household_merge(actor=admin, source=other, target=household_a, reason="Về ở chung")
     other.refresh_from_db()
     assert other.status == "active"
+
+
+def test_a_birth_date_later_this_year_is_refused(officer_a, household_a, client_for):
+    """Today is kept fixed: a date later in the current year used to pass the year check."""
+    with time_machine.travel(date(2026, 12, 2), tick=False):
+        client = client_for(officer_a)
+        url = reverse("households:member_new", kwargs={"public_id": household_a.public_id})
+        data = {**member(full_name="Trần Văn Cún", relationship="child", sex="male")}
+        data.update(birth_date="25/12/2026", birth_year="")
+        data.update(education="primary", employment="self_employed", monthly_social_allowance="0")
+        response = client.post(url, data)
+        assert response.status_code == 200
+        assert "Ngày sinh không được sau hôm nay." in response.content.decode()
+        assert not household_a.members.filter(full_name="Trần Văn Cún").exists()
+        data["birth_date"] = "25/11/2026"
+        assert client.post(url, data).status_code == 302
+        assert household_a.members.filter(full_name="Trần Văn Cún").exists()
