@@ -1,7 +1,9 @@
 """Report tables for a round and a unit, broken down by the unit's children.
 
 Each table is one aggregate query (plus one for the child units' names, one for the commune totals),
-never a loop of queries per unit. The layout (Excel, pages) only formats what these return.
+never a loop of queries per unit. The layout (Excel, pages) only formats what these return:
+`report_tables(scope)` is the one object both the report pages and the summary workbook read, and
+`household_list(scope)` the rows of the detailed household list.
 
 Which results count: `basis="approved"` (the default: the commune chairman's approved list, the
 official figure) or `basis="submitted"` (every form submitted and not sent back: the running count
