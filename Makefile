@@ -41,7 +41,7 @@ check: install
 
 # Province-scale report benchmark on the PostgreSQL database named by DATABASE_URL.
 bench: install
-	DEBUG=true $(PY) -m reports.bench
+	DEBUG=true $(PY) -m tools.bench_reports
 
 bench-engine: install
 	$(PY) -m survey.engine.bench

@@ -1,7 +1,8 @@
 """Excel downloads of the reports: the summary workbook of any unit the user may see, and the
 detailed household list of a commune or a village (larger units: `manage.py export_report`).
 
-Thin views: scope through accounts.scoping (out of reach is a 404), then one call to reports.excel.
+Thin views: scope through accounts.scoping (out of reach is a 404), then one call to a workbook
+of reports.excel.
 """
 
 from io import BytesIO
@@ -16,7 +17,9 @@ from accounts.types import AuthedHttpRequest
 from areas.models import AdminUnit
 from survey.selectors import round_get_or_404
 
-from .excel import households_export, place_name, report_workbook
+from .excel.households import households_export
+from .excel.layout import place_name
+from .excel.summary import report_workbook
 from .selectors import ReportScope, report_scope
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

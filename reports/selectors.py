@@ -1,15 +1,20 @@
 """Report tables for a round and a unit, broken down by the unit's children.
 
 Each table is one aggregate query (plus one for the child units' names, one for the commune totals),
-never a loop of queries per unit. The layout (Excel, pages) only formats what these return.
+never a loop of queries per unit. The layout (Excel, pages) only formats what these return:
+`report_tables(scope)` is the one object both the report pages and the summary workbook read, and
+`household_list(scope)` the rows of the detailed household list.
 
 Which results count: `basis="approved"` (the default: the commune chairman's approved list, the
 official figure) or `basis="submitted"` (every form submitted and not sent back: the running count
 during the review).
 """
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, fields
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, Sum, Value
@@ -19,6 +24,7 @@ from areas.models import AdminUnit
 from households.models import Household
 from survey.engine import Standard, get_standard
 from survey.models import (
+    Classification,
     CommuneTotal,
     ProvinceTarget,
     ResponseDeprivation,
@@ -509,3 +515,128 @@ def deprivations(scope: ReportScope, summary_total: SummaryRow) -> list[Deprivat
             )
         )
     return rows
+
+
+# --- Every table of a report, for the pages and the workbook alike -------------------------------
+
+
+@dataclass(frozen=True)
+class Unbalanced:
+    """A movement row where start − decreases + increases ≠ end."""
+
+    target: str  # "poor" or "near_poor"
+    measure: str  # "households" or "persons"
+    row: MovementRow
+
+
+class ReportTables:
+    """Every table of a report for one scope: what a report page shows and the workbook lays out.
+
+    The pages and `report_workbook` both read their numbers from here, so a page and the workbook of
+    the same scope cannot disagree. Each table is computed on first use and kept: a page asks only
+    for the tables it shows (its query count stays that of those tables), the workbook for all.
+    """
+
+    def __init__(self, scope: ReportScope) -> None:
+        self.scope = scope
+
+    @cached_property
+    def summary(self) -> Summary:
+        return summary(self.scope)
+
+    @cached_property
+    def movements(self) -> dict[str, Movements]:
+        """Both movement tables, by target ("poor", "near_poor"), from one aggregate."""
+        return movements_both(self.scope)
+
+    @property
+    def poor_movements(self) -> Movements:
+        return self.movements["poor"]
+
+    @property
+    def near_poor_movements(self) -> Movements:
+        return self.movements["near_poor"]
+
+    @cached_property
+    def deprivations(self) -> list[DeprivationRow]:
+        return deprivations(self.scope, self.summary.total)
+
+    @property
+    def groups(self) -> Summary:
+        """The policy-group table: the summary's rows, read for their group counts."""
+        return self.summary
+
+    def unbalanced(self, target: str | None = None) -> list[Unbalanced]:
+        """Movement rows (child units and totals) that do not add up, for the report to flag.
+
+        By construction of `movements_both` every household falls in exactly one bucket, so real
+        data balances; a row that does not means the data was changed behind the app's back.
+        """
+        found = []
+        for name in (target,) if target else TARGETS:
+            tables = self.movements[name]
+            for measure, rows, total in (
+                ("households", tables.households, tables.households_total),
+                ("persons", tables.persons, tables.persons_total),
+            ):
+                found += [Unbalanced(name, measure, r) for r in [*rows, total] if not r.balanced]
+        return found
+
+
+def report_tables(scope: ReportScope) -> ReportTables:
+    """Every table of the report of `scope`: summary, both movement tables, deprivations, groups."""
+    return ReportTables(scope)
+
+
+# --- The detailed household list ------------------------------------------------------------------
+
+# Rows fetched per round trip when streaming the household list.
+HOUSEHOLD_CHUNK_SIZE = 2000
+
+
+@dataclass(frozen=True)
+class HouseholdList:
+    """The scope's households of the chosen classes, in village and name order.
+
+    Each row is a tuple: (district name, only when `with_district`), commune, village, head's name,
+    address, final class, computed class, members, income score, deprivation score, deprived
+    indicator keys, reason for the override. No citizen IDs or birth dates.
+    """
+
+    with_district: bool
+    rows: Iterator[tuple[Any, ...]]
+
+
+def household_list(
+    scope: ReportScope, classes: Sequence[str] = ("poor", "near_poor")
+) -> HouseholdList:
+    """One query, streamed in chunks (`HOUSEHOLD_CHUNK_SIZE`): memory stays flat at any size."""
+    if not classes or set(classes) - set(Classification.values):
+        raise ValueError(f"classes must be among {Classification.values}")
+    with_district = scope.review_round.province.edition.has_districts
+    fields = [
+        *(["commune__parent__name"] if with_district else []),
+        "commune__name",
+        "village__name",
+        "household__head_name",
+        "household__address",
+        "final_classification",
+        "computed_classification",
+        "member_count",
+        "income_score",
+        "deprivation_score",
+        "deprived",
+        "override_reason",
+    ]
+    rows = (
+        SurveyResponse.objects.filter(
+            scope.response_filter(),
+            status__in=scope.statuses,
+            final_classification__in=list(classes),
+        )
+        .order_by("village__path", "household__head_name_key", "household_id")
+        .values_list(*fields)
+    )
+    return HouseholdList(
+        with_district=with_district, rows=rows.iterator(chunk_size=HOUSEHOLD_CHUNK_SIZE)
+    )

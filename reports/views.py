@@ -15,14 +15,7 @@ from areas.models import AdminUnit
 from survey.selectors import round_get_or_404, rounds_visible
 
 from .charts import bar_chart
-from .selectors import (
-    BASIS_LABELS,
-    ReportScope,
-    deprivations,
-    movements_both,
-    report_scope,
-    summary,
-)
+from .selectors import BASIS_LABELS, ReportScope, report_scope, report_tables
 from .services import target_record
 
 REPORTS = [
@@ -77,7 +70,9 @@ def report(request: AuthedHttpRequest, round_id: str, unit_id: str, kind: str) -
     context["ancestors"] = (
         visible_units(request.user).filter(path__in=scope.unit.ancestor_paths()).order_by("path")
     )
-    result = summary(scope)
+    # The same tables the workbook lays out: the page and the download cannot disagree.
+    tables = report_tables(scope)
+    result = tables.summary
     context["summary"] = result
     labels = [row.label for row in result.rows]
     if kind == "summary":
@@ -95,9 +90,12 @@ def report(request: AuthedHttpRequest, round_id: str, unit_id: str, kind: str) -
             and provinces_managed(request.user).filter(pk=scope.unit.pk).exists()
         )
     elif kind == "movements":
-        both = movements_both(scope)
-        poor, near = both["poor"], both["near_poor"]
+        poor, near = tables.poor_movements, tables.near_poor_movements
         context["tables"] = [(_("Hộ nghèo"), poor), (_("Hộ cận nghèo"), near)]
+        context["unbalanced"] = [
+            (item, _("Hộ nghèo") if item.target == "poor" else _("Hộ cận nghèo"))
+            for item in tables.unbalanced()
+        ]
         context["previous_round"] = poor.previous_round
         total = poor.households_total
         context["chart"] = bar_chart(
@@ -117,7 +115,7 @@ def report(request: AuthedHttpRequest, round_id: str, unit_id: str, kind: str) -
             title=_("Biến động hộ nghèo, cận nghèo"),
         )
     elif kind == "deprivations":
-        rows = deprivations(scope, result.total)
+        rows = tables.deprivations
         context["rows"] = rows
         context["chart"] = bar_chart(
             [row.label for row in rows],

@@ -36,7 +36,7 @@ N = 300
 
 
 def test_bench_prints_every_figure_and_its_floor_counts_what_the_report_counts():
-    from reports import bench
+    from tools import bench_reports as bench
 
     out = io.StringIO()
     results = bench.run(N, out, communes=40, child_processes=False, migrate=False)

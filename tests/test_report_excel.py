@@ -20,8 +20,10 @@ from openpyxl import load_workbook
 from areas.models import AdminUnit
 from areas.services import unit_resolve
 from households.models import Household, Member
-from reports import excel
-from reports.excel import households_export, report_workbook
+from reports.excel import cells as excel_cells
+from reports.excel import households as household_list_book
+from reports.excel.households import households_export
+from reports.excel.summary import report_workbook
 from reports.selectors import report_scope
 from survey.engine import get_standard
 from survey.models import ProvinceTarget, ResponseDeprivation, ReviewRound, SurveyResponse
@@ -242,12 +244,12 @@ def test_safe_text_forces_strings_in_both_workbook_modes(tmp_path):
     normal = Workbook()
     ws = normal.active
     for row, text in enumerate([*FORMULA_LIKE, "#N/A", "bình\x07thường"], start=1):
-        excel.write_text(ws.cell(row=row, column=1), text)
+        excel_cells.write_text(ws.cell(row=row, column=1), text)
     normal.save(tmp_path / "normal.xlsx")
     streamed = Workbook(write_only=True)
     ws2 = streamed.create_sheet("x")
     for text in [*FORMULA_LIKE, "#N/A"]:
-        ws2.append([excel.text_cell(ws2, text), "ok"])
+        ws2.append([excel_cells.text_cell(ws2, text), "ok"])
     streamed.save(tmp_path / "streamed.xlsx")
     for name in ("normal.xlsx", "streamed.xlsx"):
         content = (tmp_path / name).read_bytes()
@@ -269,7 +271,8 @@ def test_household_list_is_streamed_across_sheets_without_personal_identifiers(
     Member.objects.filter(household=first).update(
         citizen_id="035070000123", birth_date=date(1970, 5, 17)
     )
-    monkeypatch.setattr(excel, "MAX_SHEET_ROWS", 3)  # a header and two households per sheet
+    # A header and two households per sheet.
+    monkeypatch.setattr(household_list_book, "MAX_SHEET_ROWS", 3)
     rnd = world["rounds"][2025]
     district = va.parent.parent
     out = tmp_path / "ds.xlsx"

@@ -27,7 +27,9 @@ from accounts.models import User
 from accounts.scoping import visible_units
 from areas.models import AdminUnit
 from areas.services import UnitNotFound, unit_resolve
-from reports.excel import households_export, place_name, report_workbook
+from reports.excel.households import households_export
+from reports.excel.layout import place_name
+from reports.excel.summary import report_workbook
 from reports.selectors import COUNTED, report_scope
 from survey.models import ReviewRound
 from survey.selectors import rounds_visible

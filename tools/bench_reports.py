@@ -1,4 +1,4 @@
-"""Report benchmark at province scale: ``python -m reports.bench`` (``make bench``).
+"""Report benchmark at province scale: ``python -m tools.bench_reports`` (``make bench``).
 
 Needs PostgreSQL (``DATABASE_URL=postgres://...``); refuses anything else (exit status 2). Migrates
 the database, then creates, unless the same one is already there, a synthetic province of
@@ -6,7 +6,9 @@ the database, then creates, unless the same one is already there, a synthetic pr
 ~1,200 communes with one village each, a periodic round 2025 and the previous one (2024), one
 approved survey response per household and round with a realistic mix of results, and the
 deprivation rows of the poor and near-poor. The big tables are written with PostgreSQL COPY, not the
-ORM. Generation is timed but is not one of the figures.
+ORM, in the columns the models declare (``CopyLayout``: a column the generator does not fill
+takes the model field's default, and one without any fails loudly). Generation is timed but is not
+one of the figures.
 
 Then prints ``key=value`` lines on standard output (seconds with 3 decimals; the reports and the
 floors are the median of 5 runs, in turns after one untimed run each; the workbook the median of 5
@@ -16,15 +18,17 @@ runs; the export a single run):
 - ``sql_floor_by_district_s``, ``sql_floor_by_commune_s``: one hand-written GROUP BY over the same
   tables with a ``COUNT(*) FILTER (...)`` and a persons sum per class;
 - ``report_vs_sql_ratio``: the larger of the two ratios report / floor;
-- ``summary_workbook_s``, ``summary_workbook_peak_rss_mb``: ``reports.excel.report_workbook``;
+- ``summary_workbook_s``, ``summary_workbook_peak_rss_mb``:
+  ``reports.excel.summary.report_workbook``;
 - ``household_export_s``, ``household_export_rows_per_s``, ``household_export_peak_rss_mb``:
-  ``reports.excel.households_export`` of every household of the province to a temporary file.
+  ``reports.excel.households.households_export`` of every household of the province to a
+  temporary file.
 
-The two Excel measurements run in a fresh child process (``python -m reports.bench --measure
-workbook|export``) so that the peak resident memory is the export's, not the generator's (read from
-``VmHWM``: Linux hands ``ru_maxrss`` down from the parent through fork and exec). The goals follow
-the figures. ``--explain`` also writes EXPLAIN ANALYZE of every query of the two reports and
-of the floors to standard error.
+The two Excel measurements run in a fresh child process (``python -m tools.bench_reports
+--measure workbook|export``) so that the peak resident memory is the export's, not the generator's
+(read from ``VmHWM``: Linux hands ``ru_maxrss`` down from the parent through fork and exec). The
+goals follow the figures. ``--explain`` also writes EXPLAIN ANALYZE of every query of the two
+reports and of the floors to standard error.
 """
 
 # Django is set up below before the models are imported when run as a script (E402); the SQL here
@@ -49,7 +53,7 @@ def _bootstrap() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     if not _is_postgres_url(os.environ.get("DATABASE_URL", "")):
         print(
-            "reports.bench: the benchmark runs on PostgreSQL only. Set DATABASE_URL, e.g.\n"
+            "tools.bench_reports: the benchmark runs on PostgreSQL only. Set DATABASE_URL, e.g.\n"
             "  DATABASE_URL=postgres://postgres@127.0.0.1:5432/ranoheo_bench make bench\n"
             f"(DATABASE_URL is {os.environ.get('DATABASE_URL') or 'not set: SQLite'}).",
             file=sys.stderr,
@@ -90,6 +94,8 @@ from accounts.models import User
 from areas.models import AdminUnit, TreeEdition
 from households.models import Household, Member
 from households.text import search_key
+from reports.excel.households import households_export
+from reports.excel.summary import report_workbook
 from reports.selectors import ReportScope, Summary, report_scope, summary
 from survey.engine import get_standard
 from survey.models import (
@@ -166,6 +172,8 @@ class World:
 
 
 def _marker(n: int, communes: int) -> str:
+    # Names the data, not the module: kept as first written (under reports/) so that bench data
+    # generated before the benchmark moved to tools/ is still recognised and reused.
     return f"reports.bench households={n} communes={communes} seed={SEED} format={DATA_FORMAT}"
 
 
@@ -206,8 +214,8 @@ def _check_columns(model: Any, columns: Iterable[str]) -> None:
         missing = sorted({row[0] for row in cursor.fetchall()} - given)
     if missing:
         raise RuntimeError(
-            f"reports.bench: {_table(model)} has NOT NULL columns the generator does not fill: "
-            f"{', '.join(missing)}. Add them to reports/bench.py."
+            f"tools.bench_reports: {_table(model)} has NOT NULL columns the generator does not "
+            f"fill: {', '.join(missing)}. Migrate the database, or add them to the generator."
         )
 
 
@@ -381,35 +389,89 @@ def _create_units(
     return province, commune_units, villages
 
 
-HOUSEHOLD_COLUMNS = (
+NULL = "\\N"  # NULL in COPY's text format
+
+
+def copy_text(value: Any) -> str:
+    """A Python value in COPY's text format (JSON for lists and dicts, t/f for booleans)."""
+    if value is None:
+        return NULL
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, dict | list):
+        value = json.dumps(value, ensure_ascii=False)
+    text = str(value)
+    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+class CopyLayout:
+    """The columns of a model's table for COPY, read from the model, and a line template.
+
+    ``given`` are the columns the generator writes on every line (already in COPY's text format);
+    ``fixed`` gives the value of columns constant for this layout. Every other concrete field of
+    the model takes what the ORM would write: its default, "" for text, NULL when nullable. A field
+    with none of these (a new NOT NULL column without a default) fails here, naming it, so a new
+    column cannot silently break the generator or shift its values; an auto-increment key that
+    is not given is left to its sequence.
+    """
+
+    def __init__(self, model: Any, given: Iterable[str], fixed: dict[str, Any] | None = None):
+        fixed = fixed or {}
+        given = set(given)
+        fields = model._meta.concrete_fields
+        unknown = (given | set(fixed)) - {f.column for f in fields}
+        if unknown:
+            raise RuntimeError(f"tools.bench_reports: {_table(model)} has no column {unknown}")
+        columns: list[str] = []
+        parts: list[str] = []
+        for f in fields:
+            if f.column in given:
+                columns.append(f.column)
+                parts.append("{" + f.column + "}")
+                continue
+            if f.column in fixed:
+                value = fixed[f.column]
+            elif f.primary_key and f.get_internal_type().endswith("AutoField"):
+                continue
+            else:
+                value = f.get_default()
+                if value is None and not f.null:
+                    raise RuntimeError(
+                        f"tools.bench_reports: {_table(model)}.{f.column} is NOT NULL without a "
+                        "default and the generator does not fill it: add it to the generator."
+                    )
+            columns.append(f.column)
+            parts.append(copy_text(value).replace("{", "{{").replace("}", "}}"))
+        self.columns = tuple(columns)
+        self.template = "\t".join(parts)
+
+    def line(self, values: dict[str, Any]) -> str:
+        """One COPY line; ``values`` holds every given column (a missing one is a KeyError)."""
+        return self.template.format_map(values)
+
+
+# The columns the generator writes line by line; the others are constant or the models' defaults.
+HOUSEHOLD_GIVEN = (
     "id",
     "public_id",
     "commune_id",
     "village_id",
     "number",
     "address",
-    "phone",
-    "status",
-    "status_reason",
     "head_name",
     "head_name_key",
-    "version",
     "created_at",
     "updated_at",
-    "created_by_id",
     "split_from_id",
 )
-RESPONSE_COLUMNS = (
+RESPONSE_GIVEN = (
     "id",
     "public_id",
-    "review_round_id",
     "household_id",
     "commune_id",
     "village_id",
-    "status",
     "screening",
     "screening_reason",
-    "screening_criteria",
     "floor_area_m2",
     "wall_durable",
     "column_durable",
@@ -417,15 +479,8 @@ RESPONSE_COLUMNS = (
     "water_source",
     "latrine_hygienic",
     "information_means",
-    "direct_answers",
     "agricultural",
-    "card_answers",
-    "card_flags",
-    "income_by_source",
-    "standard_code",
-    "standard_version",
     "income_score",
-    "income_score_by_hand",
     "deprivation_score",
     "deprived",
     "computed_classification",
@@ -435,20 +490,26 @@ RESPONSE_COLUMNS = (
     "head_minority",
     "has_person_of_merit",
     "no_labour_capacity",
-    "version",
-    "created_at",
-    "updated_at",
-    "created_by_id",
-    "submitted_at",
-    "submitted_by_id",
     "decision_number",
-    "decision_date",
-    "approved_at",
 )
-DEPRIVATION_COLUMNS = ("response_id", "indicator")
 
 
-NULL = "\\N"  # NULL in COPY's text format
+# Phiếu A found no sign of poverty: no Phiếu B facts, no scores (COPY text of the given columns).
+STOPPED_AT_SCREENING = {
+    "screening": "stop",
+    "screening_reason": "Hộ có thu nhập ổn định, nhà kiên cố",
+    "floor_area_m2": NULL,
+    "wall_durable": NULL,
+    "column_durable": NULL,
+    "roof_durable": NULL,
+    "water_source": "",
+    "latrine_hygienic": NULL,
+    "information_means": "[]",
+    "agricultural": "f",
+    "income_score": NULL,
+    "deprivation_score": NULL,
+    "deprived": "[]",
+}
 
 
 def _uuids(count: int) -> Iterator[str]:
@@ -500,19 +561,32 @@ class _Generator:
             acc += w / sum(MEMBER_WEIGHTS)
             self.member_cum.append(acc)
         self.waters = ("piped", "borehole", "protected_well", "unprotected_well")
-        # Text of the columns that never vary within a round, in RESPONSE_COLUMNS order.
-        u = self.user_id
-        self.const: dict[int, dict[str, str]] = {}
+        self.households = CopyLayout(
+            Household, HOUSEHOLD_GIVEN, {"created_by_id": self.user_id, "status": "active"}
+        )
+        # The columns that never vary within a round, by round.
+        self.responses: dict[int, CopyLayout] = {}
         for year, r in rounds.items():
             stamp = f"{year}-10-{15:02d} 09:00:00+07"
             approved = f"{year}-12-10 15:00:00+07"
-            self.const[year] = {
-                "round": str(r.pk),
-                # version, created, updated, created by, submitted, submitted by, (decision)
-                "tail": f"1\t{stamp}\t{approved}\t{u}\t{stamp}\t{u}\t",
-                # decision number (after its number), decision date, approved at
-                "decision": f"/QĐ-UBND\t{year}-12-10\t{approved}",
-            }
+            self.responses[year] = CopyLayout(
+                SurveyResponse,
+                RESPONSE_GIVEN,
+                {
+                    "review_round_id": r.pk,
+                    "status": "approved",
+                    "standard_code": STANDARD,
+                    "standard_version": 1,
+                    "created_at": stamp,
+                    "updated_at": approved,
+                    "created_by_id": self.user_id,
+                    "submitted_at": stamp,
+                    "submitted_by_id": self.user_id,
+                    "decision_date": f"{year}-12-10",
+                    "approved_at": approved,
+                },
+            )
+        self.deprivations = CopyLayout(ResponseDeprivation, ("response_id", "indicator"))
 
     def _members(self) -> int:
         u = self.rng.random()
@@ -536,7 +610,6 @@ class _Generator:
         deprivations: list[str],
     ) -> str:
         rng = self.rng
-        const = self.const[year]
         computed = final
         reason = ""
         if rng.random() < OVERRIDE_SHARE:
@@ -547,28 +620,47 @@ class _Generator:
             0.2 if final == "poor" else 0.1 if final == "near_poor" else 0.03
         )
         stop = final == "not_poor" and computed == "not_poor" and rng.random() < 0.7
+        tf = "tf"
+        values = {
+            "id": response_id,
+            "public_id": public_id,
+            "household_id": household_id,
+            "commune_id": commune_id,
+            "village_id": village_id,
+            "computed_classification": computed,
+            "final_classification": final,
+            "override_reason": reason,
+            "member_count": members,
+            "head_minority": tf[not minority],
+            "has_person_of_merit": tf[not merit],
+            "no_labour_capacity": tf[not no_labour],
+            "decision_number": f"{decision}/QĐ-UBND",
+        }
         if stop:
-            screening = "stop\tHộ có thu nhập ổn định, nhà kiên cố\t[]"
-            facts = "\\N\t\\N\t\\N\t\\N\t\t\\N\t[]\t{}\tf"
-            result = "\\N\tf\t\\N\t[]"
+            values.update(STOPPED_AT_SCREENING)
         else:
             durable = "f" if final == "poor" and rng.random() < 0.5 else "t"
             area = rng.randint(12, 140)
             water = self.waters[rng.randrange(4)]
             agri = "t" if rng.random() < 0.6 else "f"
-            screening = "proceed\t\t[]"
-            facts = f'{area}.0\t{durable}\t{durable}\tt\t{water}\tt\t["tv"]\t{{}}\t{agri}'
             score = {"poor": 110, "near_poor": 140, "average": 160}.get(computed, 190)
             score += rng.randint(0, 25)
-            result = f"{score}.0\tf\t{len(deprivations)}\t{json.dumps(deprivations)}"
-        tf = "tf"
-        return (
-            f"{response_id}\t{public_id}\t{const['round']}\t{household_id}\t{commune_id}\t"
-            f"{village_id}\tapproved\t{screening}\t{facts}\t{{}}\t[]\t{{}}\t{STANDARD}\t1\t"
-            f"{result}\t{computed}\t{final}\t{reason}\t{members}\t"
-            f"{tf[not minority]}\t{tf[not merit]}\t{tf[not no_labour]}\t"
-            f"{const['tail']}{decision}{const['decision']}"
-        )
+            values.update(
+                screening="proceed",
+                screening_reason="",
+                floor_area_m2=f"{area}.0",
+                wall_durable=durable,
+                column_durable=durable,
+                roof_durable="t",
+                water_source=water,
+                latrine_hygienic="t",
+                information_means='["tv"]',
+                agricultural=agri,
+                income_score=f"{score}.0",
+                deprivation_score=len(deprivations),
+                deprived=json.dumps(deprivations),
+            )
+        return self.responses[year].line(values)
 
     def batch(
         self,
@@ -592,9 +684,21 @@ class _Generator:
             created = "2025-03-01 10:00:00+07" if split else "2022-10-01 08:00:00+07"
             split_from = str(household_id - 1) if split else NULL
             households.append(
-                f"{household_id}\t{next(uuids)}\t{commune_id}\t{village_id}\t{number:05d}\t"
-                f"Số {number}, thôn trung tâm\t\tactive\t\t{name}\t{key}\t1\t{created}\t"
-                f"{created}\t{self.user_id}\t{split_from}"
+                self.households.line(
+                    {
+                        "id": household_id,
+                        "public_id": next(uuids),
+                        "commune_id": commune_id,
+                        "village_id": village_id,
+                        "number": f"{number:05d}",
+                        "address": f"Số {number}, thôn trung tâm",
+                        "head_name": name,
+                        "head_name_key": key,
+                        "created_at": created,
+                        "updated_at": created,
+                        "split_from_id": split_from,
+                    }
+                )
             )
             members = self._members()
             minority = rng.random() < 0.15
@@ -612,7 +716,11 @@ class _Generator:
                 if cls in ("poor", "near_poor"):
                     deprived = sorted(rng.sample(indicators, rng.randint(1, 5)))
                     for indicator in deprived:
-                        deprivations.append(f"{response_id}\t{indicator}")
+                        deprivations.append(
+                            self.deprivations.line(
+                                {"response_id": response_id, "indicator": indicator}
+                            )
+                        )
                 n = members if year == YEAR else max(1, members + rng.choice((-1, 0, 0, 0, 1)))
                 responses.append(
                     self.response_line(
@@ -646,12 +754,6 @@ def generate(n: int, communes: int = COMMUNES, out: TextIO = sys.stdout) -> Worl
     drop_bench_data()
     dropped = time.perf_counter() - started
     rng = random.Random(SEED)  # noqa: S311 - synthetic data, not security
-    for model, columns in (
-        (Household, HOUSEHOLD_COLUMNS),
-        (SurveyResponse, RESPONSE_COLUMNS),
-        (ResponseDeprivation, ("id", *DEPRIVATION_COLUMNS)),
-    ):
-        _check_columns(model, columns)
     outer_atomic = connection.in_atomic_block
     with transaction.atomic():
         user = _bench_user()
@@ -707,15 +809,23 @@ def generate(n: int, communes: int = COMMUNES, out: TextIO = sys.stdout) -> Worl
         first_response = _reserve_ids(SurveyResponse, 2 * n)
         indicators = [i.key for i in get_standard(STANDARD).indicators]
         generator = _Generator(rng, rounds, user, indicators)
+        layouts: tuple[tuple[Any, CopyLayout], ...] = (
+            (Household, generator.households),
+            (SurveyResponse, generator.responses[YEAR]),
+            (ResponseDeprivation, generator.deprivations),
+        )
+        for model, layout in layouts:
+            _check_columns(model, (*layout.columns, "id"))
         response_id = first_response
         deprivation_rows = 0
         for start in range(0, n, BATCH):
             households, responses, deprivations, response_id = generator.batch(
                 first_household + start, response_id, places[start : start + BATCH]
             )
-            _copy(_table(Household), HOUSEHOLD_COLUMNS, households)
-            _copy(_table(SurveyResponse), RESPONSE_COLUMNS, responses)
-            _copy(_table(ResponseDeprivation), DEPRIVATION_COLUMNS, deprivations)
+            for (model, layout), lines in zip(
+                layouts, (households, responses, deprivations), strict=True
+            ):
+                _copy(_table(model), layout.columns, lines)
             deprivation_rows += len(deprivations)
             _note(f"  generated {min(start + BATCH, n):,} / {n:,} households")
         response_rows = response_id - first_response
@@ -881,27 +991,10 @@ def _peak_rss_mb() -> float:
     return maxrss_mb
 
 
-def _excel() -> Any:
-    try:
-        from reports import excel
-    except ImportError:
-        return None
-    return excel
-
-
 def measure_workbook(world: World) -> dict[str, str]:
-    """Build (and save to memory) the province summary workbook: median of 5, and peak RSS."""
-    excel = _excel()
-    if excel is None or not hasattr(excel, "report_workbook"):
-        return dict.fromkeys(WORKBOOK_KEYS, "unavailable")
+    """Build the province summary workbook (bytes, as the download does): median of 5, peak RSS."""
     scope = report_scope(world.review_round, world.province)
-
-    def build() -> None:
-        workbook = excel.report_workbook(scope)
-        if hasattr(workbook, "save"):  # a Workbook: the download also serialises it
-            workbook.save(io.BytesIO())
-
-    seconds, _runs, _ = _median_time(build)
+    seconds, _runs, _ = _median_time(functools.partial(report_workbook, scope))
     return {
         "summary_workbook_s": f"{seconds:.3f}",
         "summary_workbook_peak_rss_mb": f"{_peak_rss_mb():.1f}",
@@ -910,30 +1003,18 @@ def measure_workbook(world: World) -> dict[str, str]:
 
 def measure_export(world: World) -> dict[str, str]:
     """Write every household of the province to a temporary workbook: time, rows/s, peak RSS."""
-    excel = _excel()
     keys = EXPORT_KEYS
-    if excel is None or not hasattr(excel, "households_export"):
-        return dict.fromkeys(keys, "unavailable")
     scope = report_scope(world.review_round, world.province)
     directory = tempfile.mkdtemp(prefix="ranoheo-bench-")
     path = os.path.join(directory, "households.xlsx")
-    classes: tuple[str, ...] = EXPORT_CLASSES
     try:
-        try:
-            started = time.perf_counter()
-            written = excel.households_export(scope, path, classes=classes)
-        except ValueError as refused:
-            # An export limited to the report's classes: measure what it accepts, and say so.
-            classes = tuple(c for c in EXPORT_CLASSES if c in REPORT_CLASSES)
-            _note(f"  household export refused {EXPORT_CLASSES} ({refused}); using {classes}")
-            started = time.perf_counter()
-            written = excel.households_export(scope, path, classes=classes)
+        started = time.perf_counter()
+        rows = households_export(scope, path, classes=EXPORT_CLASSES)
         seconds = time.perf_counter() - started
         size_mb = os.path.getsize(path) / 2**20
     finally:
         shutil.rmtree(directory, ignore_errors=True)
-    rows = int(written) if isinstance(written, int) else world.households
-    _note(f"  household export: {rows:,} rows of {', '.join(classes)}, {size_mb:.1f} MB file")
+    _note(f"  household export: {rows:,} rows of {', '.join(EXPORT_CLASSES)}, {size_mb:.1f} MB")
     return {
         keys[0]: f"{seconds:.3f}",
         keys[1]: f"{rows / seconds:.0f}",
@@ -945,7 +1026,7 @@ def measure_export(world: World) -> dict[str, str]:
 def _in_child(what: str) -> dict[str, str]:
     """Run ``--measure what`` in a fresh interpreter and read its ``key=value`` lines."""
     completed = subprocess.run(  # noqa: S603 - our own module, no shell
-        [sys.executable, "-m", "reports.bench", "--measure", what],
+        [sys.executable, "-m", "tools.bench_reports", "--measure", what],
         capture_output=True,
         text=True,
         check=False,
@@ -955,7 +1036,7 @@ def _in_child(what: str) -> dict[str, str]:
     if completed.stderr.strip():
         _note(completed.stderr.rstrip())
     if completed.returncode != 0:
-        raise RuntimeError(f"reports.bench --measure {what} failed ({completed.returncode})")
+        raise RuntimeError(f"tools.bench_reports --measure {what} failed ({completed.returncode})")
     return dict(
         line.split("=", 1)
         for line in completed.stdout.splitlines()
@@ -986,7 +1067,7 @@ def run(
 ) -> dict[str, Any]:
     """Generate (or reuse) the bench province and print every figure; returns the details."""
     if connection.vendor != "postgresql":
-        raise RuntimeError("reports.bench runs on PostgreSQL only")
+        raise RuntimeError("tools.bench_reports runs on PostgreSQL only")
     if migrate:
         call_command("migrate", verbosity=0)
     world = generate(n, communes, out)
@@ -997,7 +1078,7 @@ def run(
     ):
         try:
             figures = _in_child(what) if child_processes else measure(world)
-        except Exception:  # the Excel module is someone else's work in progress: say it failed
+        except Exception:  # print the other figures all the same, and say which failed
             _note(traceback.format_exc())
             figures = dict.fromkeys(keys, "failed")
         for key, value in figures.items():
@@ -1034,14 +1115,14 @@ def run(
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m reports.bench", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m tools.bench_reports", description=__doc__)
     parser.add_argument("--measure", choices=("workbook", "export"), help=argparse.SUPPRESS)
     parser.add_argument(
         "--explain", action="store_true", help="EXPLAIN ANALYZE the report queries (stderr)"
     )
     args = parser.parse_args(argv)
     if connection.vendor != "postgresql":
-        print("reports.bench: the benchmark runs on PostgreSQL only.", file=sys.stderr)
+        print("tools.bench_reports: the benchmark runs on PostgreSQL only.", file=sys.stderr)
         return EXIT_NOT_POSTGRES
     if args.measure:
         world = bench_world()

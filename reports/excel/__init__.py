@@ -1,0 +1,11 @@
+"""The reports as Excel workbooks (openpyxl), in four parts:
+
+- `cells`: user text that stays text (a text beginning with "=", "+", "-" or "@" is never a
+  formula);
+- `layout`: the official-table layout kit every workbook uses (title, unit, period, merged
+  multi-row headers, column-number row, totals row, print setup, signature block);
+- `summary`: `report_workbook`, the round's report tables, one sheet each;
+- `households`: `households_export`, the detailed household list, streamed.
+
+The workbooks lay out what `reports.selectors` computes; they never count anything themselves.
+"""

@@ -1,0 +1,295 @@
+"""The summary workbook: the round's report for a unit, by child unit, one sheet per report table.
+
+It lays out `reports.selectors.report_tables` (the very object the report pages read) with the
+layout kit; it never counts anything itself.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from io import BytesIO
+from typing import Any
+
+from django.utils import timezone
+from openpyxl import Workbook
+
+from areas.models import AdminUnit
+from reports.selectors import MovementRow, ReportScope, SummaryRow, Unbalanced, report_tables
+
+from .layout import COUNT, PERCENT, POINTS, Col, Sheet, pct, period_words, unit_line
+
+SUMMARY_SHEET = "Tong hop"
+POOR_MOVEMENT_SHEET = "Bien dong ho ngheo"
+NEAR_POOR_MOVEMENT_SHEET = "Bien dong ho can ngheo"
+DEPRIVATION_SHEET = "Thieu hut"
+GROUP_SHEET = "Nhom doi tuong"
+
+SUMMARY_COLUMNS = (
+    Col("Đơn vị", width=30, number="A"),
+    Col("Tổng số hộ dân cư", width=13, number="1"),
+    Col("Số hộ được rà soát", width=12, number="2"),
+    Col("Số hộ", "Hộ nghèo", number="3"),
+    Col("Tỷ lệ (%)", "Hộ nghèo", width=10, number="4=3/1"),
+    Col("Nhân khẩu", "Hộ nghèo", number="5"),
+    Col("Số hộ", "Hộ cận nghèo", number="6"),
+    Col("Tỷ lệ (%)", "Hộ cận nghèo", width=10, number="7=6/1"),
+    Col("Nhân khẩu", "Hộ cận nghèo", number="8"),
+    Col("Số hộ", "Hộ có mức sống trung bình", number="9"),
+    Col("Tỷ lệ (%)", "Hộ có mức sống trung bình", width=10, number="10=9/1"),
+    Col("Nhân khẩu", "Hộ có mức sống trung bình", number="11"),
+    Col("Số hộ có kết quả cuối cùng khác kết quả tính", width=16, number="12"),
+)
+
+
+def _summary_values(row: SummaryRow) -> list[tuple[Any, str]]:
+    return [
+        (row.total_households, COUNT),
+        (row.surveyed, COUNT),
+        (row.poor, COUNT),
+        (pct(row.poor_rate), PERCENT),
+        (row.poor_persons, COUNT),
+        (row.near_poor, COUNT),
+        (pct(row.near_poor_rate), PERCENT),
+        (row.near_poor_persons, COUNT),
+        (row.average, COUNT),
+        (pct(row.average_rate), PERCENT),
+        (row.average_persons, COUNT),
+        (row.overrides, COUNT),
+    ]
+
+
+def _movement_columns(target: str) -> tuple[Col, ...]:
+    other = "hộ cận nghèo" if target == "poor" else "hộ nghèo"
+    again = "Tái nghèo" if target == "poor" else "Tái cận nghèo"
+    return (
+        Col("Đơn vị", width=30, number="A"),
+        Col("Đầu kỳ", width=11, number="1"),
+        Col("Tổng số", "Giảm trong kỳ", width=10, number="2=3+4+5"),
+        Col(f"Trở thành {other}", "Giảm trong kỳ", width=13, number="3"),
+        Col("Vượt chuẩn cận nghèo", "Giảm trong kỳ", width=13, number="4"),
+        Col("Khác (chuyển đi, chết, nhập hộ…)", "Giảm trong kỳ", width=15, number="5"),
+        Col("Tổng số", "Tăng trong kỳ", width=10, number="6=7+8+9+10"),
+        Col(f"Từ {other}", "Tăng trong kỳ", width=12, number="7"),
+        Col(again, "Tăng trong kỳ", width=11, number="8"),
+        Col("Phát sinh mới", "Tăng trong kỳ", width=11, number="9"),
+        Col("Khác (tách hộ…)", "Tăng trong kỳ", width=12, number="10"),
+        Col("Cuối kỳ", width=11, number="11=1-2+6"),
+    )
+
+
+def _movement_values(row: MovementRow) -> list[tuple[Any, str]]:
+    values = (
+        row.start,
+        row.decreases,
+        row.dec_other_class,
+        row.dec_above_line,
+        row.dec_other,
+        row.increases,
+        row.inc_other_class,
+        row.inc_returned,
+        row.inc_new,
+        row.inc_other,
+        row.end,
+    )
+    return [(value, COUNT) for value in values]
+
+
+GROUP_COLUMNS = (
+    Col("Đơn vị", width=30, number="A"),
+    Col("Hộ nghèo", "Tổng số", number="1"),
+    Col("Hộ cận nghèo", "Tổng số", number="2"),
+    Col("Hộ nghèo", "Hộ dân tộc thiểu số", number="3"),
+    Col("Hộ cận nghèo", "Hộ dân tộc thiểu số", number="4"),
+    Col("Hộ nghèo", "Hộ có người có công với cách mạng", number="5"),
+    Col("Hộ cận nghèo", "Hộ có người có công với cách mạng", number="6"),
+    Col("Hộ nghèo", "Hộ không có người trong độ tuổi có khả năng lao động", number="7"),
+    Col("Hộ cận nghèo", "Hộ không có người trong độ tuổi có khả năng lao động", number="8"),
+)
+
+
+def _group_values(row: SummaryRow) -> list[tuple[Any, str]]:
+    values = (
+        row.poor,
+        row.near_poor,
+        row.poor_minority,
+        row.near_poor_minority,
+        row.poor_merit,
+        row.near_poor_merit,
+        row.poor_no_labour,
+        row.near_poor_no_labour,
+    )
+    return [(value, COUNT) for value in values]
+
+
+DEPRIVATION_COLUMNS = (
+    Col("Chiều thiếu hụt", width=16, number="A"),
+    Col("Chỉ số thiếu hụt", width=36, number="B"),
+    Col("Số hộ thiếu hụt", "Hộ nghèo", width=12, number="1"),
+    Col("Tỷ lệ (%)", "Hộ nghèo", width=10, number="2"),
+    Col("Số hộ thiếu hụt", "Hộ cận nghèo", width=12, number="3"),
+    Col("Tỷ lệ (%)", "Hộ cận nghèo", width=10, number="4"),
+)
+
+
+def unbalanced_warning(rows: list[Unbalanced]) -> str:
+    """The marked note of a movement sheet whose rows do not add up (column 11 ≠ 1 − 2 + 6)."""
+    where = "; ".join(
+        f"{item.row.label} ({'số hộ' if item.measure == 'households' else 'số nhân khẩu'}: "
+        f"{item.row.start} − {item.row.decreases} + {item.row.increases} ≠ {item.row.end})"
+        for item in rows
+    )
+    return (
+        "CẢNH BÁO: số liệu không cân đối (Đầu kỳ − Giảm + Tăng khác Cuối kỳ) ở: "
+        f"{where}. Kiểm tra lại số liệu trước khi ký."
+    )
+
+
+def report_workbook(
+    scope: ReportScope,
+    *,
+    prepared_by: str = "",
+    place: str = "",
+    dated: date | None = None,
+) -> bytes:
+    """The round's report for the scope's unit, by child unit: one sheet per report table."""
+    dated = dated or timezone.localdate()
+    rnd = scope.review_round
+    period = period_words(rnd)
+    unit_names = unit_line(scope.unit)
+    tables = report_tables(scope)
+    workbook = Workbook()
+    default = workbook.active
+    if default is not None:
+        workbook.remove(default)
+    workbook.properties.title = f"Báo cáo rà soát hộ nghèo, hộ cận nghèo {period.lower()}"
+    workbook.properties.creator = "ranoheo"
+
+    def finish(sheet: Sheet) -> None:
+        sheet.signatures(prepared_by, place, dated)
+        sheet.print_setup()
+
+    # Tổng hợp
+    report = tables.summary
+    sheet = Sheet(workbook, SUMMARY_SHEET, SUMMARY_COLUMNS)
+    sheet.preamble(f"TỔNG HỢP KẾT QUẢ RÀ SOÁT HỘ NGHÈO, HỘ CẬN NGHÈO {period}", scope, unit_names)
+    sheet.header()
+    for row in report.rows:
+        sheet.data_row(row.label, _summary_values(row))
+    sheet.data_row(report.total.label, _summary_values(report.total), bold=True)
+    sheet.note(
+        "Tỷ lệ = số hộ / tổng số hộ dân cư của đơn vị (cột 1); để trống khi đơn vị chưa nhập "
+        "tổng số hộ dân cư. Cột 12: số hộ được điều chỉnh khác kết quả tính theo bộ chỉ số."
+    )
+    if scope.unit.level == AdminUnit.Level.PROVINCE:
+        sheet.row += 1
+        sheet.data_row(
+            f"Tỷ lệ hộ nghèo mục tiêu năm {rnd.year} của tỉnh"
+            + ("" if report.target_rate is not None else " (chưa nhập)"),
+            [(pct(report.target_rate), PERCENT)],
+            label_span=4,
+        )
+        sheet.data_row(
+            "Chênh lệch: tỷ lệ thực tế trừ mục tiêu (điểm phần trăm)",
+            [(report.target_gap, POINTS)],
+            label_span=4,
+        )
+    finish(sheet)
+
+    # Biến động hộ nghèo, hộ cận nghèo
+    for target, name, noun in (
+        ("poor", POOR_MOVEMENT_SHEET, "HỘ NGHÈO"),
+        ("near_poor", NEAR_POOR_MOVEMENT_SHEET, "HỘ CẬN NGHÈO"),
+    ):
+        moves = tables.movements[target]
+        before = moves.previous_round
+        start = (
+            f"Đầu kỳ: kết quả đợt {str(before).lower()}"
+            if before
+            else "Không có đợt rà soát định kỳ trước: đầu kỳ bằng 0."
+        )
+        sheet = Sheet(workbook, name, _movement_columns(target))
+        sheet.preamble(f"TỔNG HỢP DIỄN BIẾN {noun} {period}", scope, unit_names, start)
+        sheet.header()
+        for heading, rows, total in (
+            ("I. Số hộ", moves.households, moves.households_total),
+            ("II. Số nhân khẩu", moves.persons, moves.persons_total),
+        ):
+            sheet.section(heading)
+            for movement in rows:
+                sheet.data_row(movement.label, _movement_values(movement))
+            sheet.data_row(total.label, _movement_values(total), bold=True)
+        sheet.note("Cuối kỳ = Đầu kỳ − Giảm + Tăng (cột 11 = cột 1 − cột 2 + cột 6).")
+        unbalanced = tables.unbalanced(target)
+        if unbalanced:
+            sheet.warning(unbalanced_warning(unbalanced))
+        finish(sheet)
+
+    # Thiếu hụt
+    sheet = Sheet(workbook, DEPRIVATION_SHEET, DEPRIVATION_COLUMNS)
+    sheet.preamble(
+        f"PHÂN TÍCH CÁC CHỈ SỐ THIẾU HỤT DỊCH VỤ XÃ HỘI CƠ BẢN CỦA HỘ NGHÈO, HỘ CẬN NGHÈO {period}",
+        scope,
+        unit_names,
+    )
+    sheet.header()
+    sheet.data_row(
+        "Tổng số hộ (mẫu số của tỷ lệ)",
+        [(report.total.poor, COUNT), (None, PERCENT), (report.total.near_poor, COUNT)],
+        bold=True,
+        label_span=2,
+    )
+    standard = scope.standard
+    dimension_label = {d.key: d.label_vi for d in standard.dimensions}
+    items = tables.deprivations
+    first_of_dimension = sheet.row
+    for index, item in enumerate(items):
+        dimension = standard.indicator(item.key).dimension
+        row_number = sheet.data_row(
+            dimension_label.get(dimension, dimension),
+            [
+                (item.poor, COUNT),
+                (pct(item.poor_rate), PERCENT),
+                (item.near_poor, COUNT),
+                (pct(item.near_poor_rate), PERCENT),
+            ],
+            second_label=item.label,
+        )
+        following = items[index + 1] if index + 1 < len(items) else None
+        if following is None or standard.indicator(following.key).dimension != dimension:
+            sheet.merge(first_of_dimension, 1, 1, end_row=row_number)
+            first_of_dimension = row_number + 1
+    sheet.data_row(
+        "Tổng số lượt thiếu hụt",
+        [
+            (sum(r.poor for r in items), COUNT),
+            (None, PERCENT),
+            (sum(r.near_poor for r in items), COUNT),
+        ],
+        bold=True,
+        label_span=2,
+    )
+    sheet.note(
+        "Tỷ lệ = số hộ thiếu hụt chỉ số / tổng số hộ nghèo (hoặc cận nghèo) của đơn vị. "
+        "Một hộ có thể thiếu hụt nhiều chỉ số."
+    )
+    finish(sheet)
+
+    # Nhóm đối tượng
+    sheet = Sheet(workbook, GROUP_SHEET, GROUP_COLUMNS)
+    sheet.preamble(
+        f"PHÂN TÍCH HỘ NGHÈO, HỘ CẬN NGHÈO THEO CÁC NHÓM ĐỐI TƯỢNG {period}", scope, unit_names
+    )
+    sheet.header()
+    groups = tables.groups
+    for row in groups.rows:
+        sheet.data_row(row.label, _group_values(row))
+    sheet.data_row(groups.total.label, _group_values(groups.total), bold=True)
+    sheet.note(
+        "Hộ dân tộc thiểu số: chủ hộ là người dân tộc thiểu số. Một hộ có thể thuộc nhiều nhóm."
+    )
+    finish(sheet)
+
+    workbook.active = 0
+    buffer = BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
