@@ -5,11 +5,19 @@
 - district_reader: district staff of Bình Lục (352)
 - province_reader: provincial staff of Hà Nam (35)
 - admin: the administrator
+
+and, for the rules that keep provinces apart, a second province in the same legacy edition (an
+excerpt of Nam Định, 36, loaded from tests/data only by the tests that ask for it):
+
+- province_reader_b: provincial staff of Nam Định (36)
+- officer_province_b: commune officer of Xã Hiển Khánh (13747, district Vụ Bản 359)
+- round_2025_b: the 2025 periodic round of Nam Định
 """
 
 import os
 import shutil
 from datetime import date
+from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -23,6 +31,7 @@ from survey.models import CommuneTotal, ReviewRound
 from survey.services import round_open
 
 PASSWORD = "Mật-khẩu-thử-1"
+PROVINCE_B_DATA = Path(__file__).resolve().parent / "data" / "legacy-36-nam-dinh-excerpt.json"
 
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls made by fixtures in
@@ -159,6 +168,36 @@ def round_2025(province_reader):
     """The 2025 periodic round of Hà Nam (standard vn-2022-2025)."""
     return round_open(
         actor=province_reader, province=province_reader.unit, year=2025, kind="periodic"
+    )
+
+
+@pytest.fixture
+def province_b(legacy_tree) -> AdminUnit:
+    """Nam Định (36) beside Hà Nam in the legacy edition: one district, two communes."""
+    units_load_legacy(PROVINCE_B_DATA)
+    return _unit(legacy_tree, "36")
+
+
+@pytest.fixture
+def commune_province_b(province_b, legacy_tree) -> AdminUnit:
+    return _unit(legacy_tree, "13747")
+
+
+@pytest.fixture
+def province_reader_b(province_b) -> User:
+    return _make_user("tinh-36", User.Role.PROVINCE_STAFF, province_b)
+
+
+@pytest.fixture
+def officer_province_b(commune_province_b) -> User:
+    return _make_user("xa-13747", User.Role.COMMUNE_OFFICER, commune_province_b)
+
+
+@pytest.fixture
+def round_2025_b(province_reader_b):
+    """The 2025 periodic round of Nam Định, opened by its own provincial staff."""
+    return round_open(
+        actor=province_reader_b, province=province_reader_b.unit, year=2025, kind="periodic"
     )
 
 

@@ -1,11 +1,12 @@
 """Splitting, merging and closing households through the pages, and who may do it."""
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from accounts.models import AuditEvent
 from households.models import Household, Member
-from households.services import household_register, member_add
+from households.services import household_register, household_split, member_add
 from tests.conftest import HEAD
 
 SPLIT_WARNING = "Không tách hộ chỉ để hộ đủ điều kiện hưởng chính sách hỗ trợ"
@@ -117,8 +118,9 @@ def test_officer_a_splits_a_household_and_the_new_one_remembers_where_it_came_fr
     assert "Hộ này tách từ hộ" in new_page and "Con trai lập gia đình, ở riêng" in new_page
 
 
+@pytest.mark.parametrize("reason", ["", "   "])
 def test_a_split_without_a_reason_changes_nothing_and_says_why_in_vietnamese(
-    officer_a, household_a_with_son, village_a, client_for
+    reason, officer_a, household_a_with_son, village_a, client_for
 ):
     bao = household_a_with_son.members.get(full_name="Nguyễn Văn Bảo")
     before = snapshot(household_a_with_son)
@@ -127,13 +129,48 @@ def test_a_split_without_a_reason_changes_nothing_and_says_why_in_vietnamese(
         "new_head": bao.pk,
         "village": village_a.pk,
         "address": "Xóm 3",
-        "reason": "   ",
+        "reason": reason,
     }
     response = client_for(officer_a).post(url("split", household_a_with_son), data)
     assert response.status_code == 200
     assert "Tách hộ phải ghi lý do." in response.content.decode()
     assert snapshot(household_a_with_son) == before
     assert not Household.objects.filter(split_from=household_a_with_son).exists()
+
+
+@pytest.mark.parametrize("reason", ["", "   ", "\n\t "])
+def test_the_split_service_refuses_a_split_whose_only_fault_is_a_missing_reason(
+    reason, officer_a, household_a_with_son, village_a
+):
+    # The page's form also asks for a reason; the service must refuse on its own (commands,
+    # imports and future pages call it without that form).
+    bao = household_a_with_son.members.get(full_name="Nguyễn Văn Bảo")
+    before = snapshot(household_a_with_son)
+    with pytest.raises(ValidationError) as refused:
+        household_split(
+            actor=officer_a,
+            source=household_a_with_son,
+            members=[bao],
+            new_head=bao,
+            village=village_a,
+            address="Xóm 3",
+            reason=reason,
+        )
+    assert refused.value.message_dict == {"reason": ["Tách hộ phải ghi lý do."]}
+    assert snapshot(household_a_with_son) == before
+    assert not Household.objects.filter(split_from=household_a_with_son).exists()
+    assert Member.objects.get(pk=bao.pk).household_id == household_a_with_son.pk
+    # The same split with a reason goes through: nothing else about it was wrong.
+    new = household_split(
+        actor=officer_a,
+        source=household_a_with_son,
+        members=[bao],
+        new_head=bao,
+        village=village_a,
+        address="Xóm 3",
+        reason="Con trai lập gia đình, ở riêng",
+    )
+    assert Member.objects.get(pk=bao.pk).household_id == new.pk
 
 
 def test_a_split_whose_new_head_stays_behind_is_refused_in_vietnamese(

@@ -1,5 +1,7 @@
 """A household's forms in a round, through the pages: screening, housing, score, submission."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -210,3 +212,62 @@ def test_a_garbled_version_is_treated_as_stale_not_as_an_error(started):
     )
     assert result.status_code == 200
     assert "vừa được người khác lưu" in result.content.decode()
+
+
+# --- The version a submission carries -------------------------------------------------------------
+
+VERSION_ON_PAGE = re.compile(r'name="version" value="(\d+)"')
+
+
+def submit_url(response):
+    return reverse("survey:response_submit", kwargs={"public_id": response.public_id})
+
+
+def assert_not_submitted(response, version):
+    response.refresh_from_db()
+    assert response.status == "draft"
+    assert response.submitted_at is None
+    assert response.computed_classification == ""
+    assert response.version == version
+    assert not AuditEvent.objects.filter(action="response_submit").exists()
+
+
+def test_a_submission_opened_before_someone_else_saved_is_refused_as_stale(
+    started, admin, client_for
+):
+    client, response = started
+    fill(client, response, "screening", {"screening": "stop", "screening_reason": "Hộ có ô tô"})
+    page = client.get(section_url(response, "result")).content.decode()
+    opened = int(VERSION_ON_PAGE.findall(page)[-1])
+    assert opened == response.version
+    # Meanwhile the admin corrects the screening reason: the version moves on.
+    fill(
+        client_for(admin),
+        response,
+        "screening",
+        {"screening": "stop", "screening_reason": "Hộ có ô tô con và nhà hai tầng"},
+    )
+    assert response.version == opened + 1
+    result = client.post(submit_url(response), {"version": opened}, follow=True)
+    body = result.content.decode()
+    assert "vừa được người khác lưu" in body
+    assert "Đã nộp phiếu." not in body
+    assert_not_submitted(response, opened + 1)
+    assert response.screening_reason == "Hộ có ô tô con và nhà hai tầng"
+    # Reloaded, the page carries the new version and the submission goes through.
+    page = client.get(section_url(response, "result")).content.decode()
+    assert int(VERSION_ON_PAGE.findall(page)[-1]) == opened + 1
+    client.post(submit_url(response), {"version": opened + 1})
+    response.refresh_from_db()
+    assert response.status == "submitted"
+
+
+@pytest.mark.parametrize("version", [None, "", "0", "-1", "abc"])
+def test_a_submission_without_a_readable_version_is_refused(started, version):
+    client, response = started
+    fill(client, response, "screening", {"screening": "stop", "screening_reason": "Hộ có ô tô"})
+    data = {} if version is None else {"version": version}
+    result = client.post(submit_url(response), data, follow=True)
+    assert result.status_code == 200
+    assert "Đã nộp phiếu." not in result.content.decode()
+    assert_not_submitted(response, response.version)
