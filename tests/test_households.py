@@ -159,7 +159,7 @@ def test_a_concurrent_member_edit_is_detected_and_neither_edit_is_lost(
     response = client_for(officer_a).post(url, data)
     assert response.status_code == 200
     body = response.content.decode()
-    assert "Người khác vừa lưu bản ghi này" in body
+    assert "vừa được người khác lưu sau khi bạn mở trang" in body
     assert "Trần Thị Bình An" in body and "Trần Thị Bích" in body
     # The differences in words: field labels, not the model's field names or raw choice keys.
     table = body.split('role="alert"')[1].split("</table>")[0]
