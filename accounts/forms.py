@@ -1,17 +1,18 @@
 from typing import Any
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.utils.translation import gettext_lazy as _
 
 from areas.models import TreeEdition
 from areas.services import UnitNotFound, unit_resolve
 from core.locking import VersionField
+from core.text import CleanTextMixin
 
 from .models import User
 
 
-class LoginForm(AuthenticationForm):
+class LoginForm(CleanTextMixin, AuthenticationForm):
     # One message for a wrong password and an unknown user: the form never tells which.
     error_messages = {
         "invalid_login": _(
@@ -23,7 +24,11 @@ class LoginForm(AuthenticationForm):
     }
 
 
-class AccountForm(forms.Form):
+class OwnPasswordForm(CleanTextMixin, PasswordChangeForm):
+    """The user's own new password; the rules: AUTH_PASSWORD_VALIDATORS (accounts/passwords.py)."""
+
+
+class AccountForm(CleanTextMixin, forms.Form):
     username = forms.RegexField(
         label=_("Tên đăng nhập"),
         max_length=150,
@@ -75,3 +80,7 @@ class AccountForm(forms.Form):
                 except UnitNotFound as exc:
                     self.add_error("unit_code", str(exc))
         return data
+
+
+class UserSearchForm(CleanTextMixin, forms.Form):
+    q = forms.CharField(label=_("Tìm tài khoản"), max_length=150, required=False)

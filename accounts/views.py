@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from core.errors import form_add_service_error
 
-from .forms import AccountForm, LoginForm
+from .forms import AccountForm, LoginForm, OwnPasswordForm, UserSearchForm
 from .models import AuditEvent, User
 from .scoping import can_manage_accounts, scoped
 from .services import user_create, user_password_changed, user_reset_password, user_update
@@ -34,6 +34,7 @@ class LoginView(auth_views.LoginView):
 
 class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "accounts/password_change.html"
+    form_class = OwnPasswordForm
 
     def form_valid(self, form):  # type: ignore[no-untyped-def]
         response = super().form_valid(form)
@@ -60,17 +61,22 @@ def _account_or_404(public_id: str) -> User:
 
 def user_list(request: AuthedHttpRequest) -> HttpResponse:
     _admin_only(request)
-    query = request.GET.get("q", "").strip()
+    form = UserSearchForm(request.GET)
     users = User.objects.select_related("unit", "unit__edition").order_by("username")
-    if query:
-        users = users.filter(
-            Q(username__icontains=query)
-            | Q(first_name__icontains=query)
-            | Q(unit__name__icontains=query)
-            | Q(unit__code=query)
-        )
+    query = ""
+    if not form.is_valid():
+        users = users.none()
+    else:
+        query = form.cleaned_data["q"]
+        if query:
+            users = users.filter(
+                Q(username__icontains=query)
+                | Q(first_name__icontains=query)
+                | Q(unit__name__icontains=query)
+                | Q(unit__code=query)
+            )
     page = Paginator(users, 50).get_page(request.GET.get("page"))
-    return render(request, "accounts/user_list.html", {"page": page, "query": query})
+    return render(request, "accounts/user_list.html", {"page": page, "query": query, "form": form})
 
 
 @require_http_methods(["GET", "POST"])

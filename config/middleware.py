@@ -1,5 +1,7 @@
+from collections.abc import Callable
+
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 
@@ -17,3 +19,25 @@ class VietnameseFirstLocaleMiddleware(LocaleMiddleware):
             language = settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+class PermissionsPolicyMiddleware:
+    """Sends `Permissions-Policy` from settings.PERMISSIONS_POLICY ({"camera": [], ...}).
+
+    Ten lines of our own rather than a package: the header is one fixed string built once, and a
+    dependency would have to follow Django releases for it. An empty list switches a feature off
+    ("camera=()"); origins may be listed ("self" or a quoted URL) if a page ever needs one.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        policy: dict[str, list[str]] = getattr(settings, "PERMISSIONS_POLICY", {})
+        self.header = ", ".join(
+            f"{feature}=({' '.join(allow)})" for feature, allow in sorted(policy.items())
+        )
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if self.header:
+            response.headers.setdefault("Permissions-Policy", self.header)
+        return response

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from areas.models import AdminUnit
 from core.locking import VersionField
+from core.text import CleanTextMixin
 
 from .models import Household, Member
 from .services import MEMBER_FIELDS
@@ -15,7 +16,7 @@ class DateInput(forms.DateInput):
         super().__init__(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy"})
 
 
-class MemberForm(forms.ModelForm):
+class MemberForm(CleanTextMixin, forms.ModelForm):
     """Validates and normalises what the officer typed; the services check the rest."""
 
     version = VersionField()
@@ -62,7 +63,7 @@ class VillageChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
         return getattr(obj, "name", str(obj))
 
 
-class HouseholdForm(forms.ModelForm):
+class HouseholdForm(CleanTextMixin, forms.ModelForm):
     version = VersionField()
 
     class Meta:
@@ -77,15 +78,15 @@ class HouseholdForm(forms.ModelForm):
         pass
 
 
-class SearchForm(forms.Form):
+class SearchForm(CleanTextMixin, forms.Form):
     name = forms.CharField(label=_("Tên chủ hộ hoặc thành viên"), required=False, max_length=100)
 
 
-class CitizenIdSearchForm(forms.Form):
+class CitizenIdSearchForm(CleanTextMixin, forms.Form):
     citizen_id = forms.CharField(label=_("Số CCCD"), max_length=20)
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(CleanTextMixin, forms.Form):
     reason = forms.CharField(label=_("Lý do"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
@@ -114,7 +115,7 @@ class HeadChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
         return _member_label(obj)
 
 
-class HouseholdSplitForm(forms.Form):
+class HouseholdSplitForm(CleanTextMixin, forms.Form):
     """Tách hộ: which present members leave, who heads the new household, where it lives, why."""
 
     members = MemberChoiceField(
@@ -167,7 +168,7 @@ class TargetHouseholdField(forms.ModelChoiceField):  # type: ignore[type-arg]
         return f"{obj.head_name or '—'} · {obj.village.name} · {obj.address}"
 
 
-class HouseholdMergeForm(forms.Form):
+class HouseholdMergeForm(CleanTextMixin, forms.Form):
     """Nhập hộ: the household this one joins (active, same commune) and why."""
 
     target = TargetHouseholdField(
@@ -190,7 +191,7 @@ class HouseholdMergeForm(forms.Form):
         self.fields["target"].queryset = targets  # type: ignore[attr-defined]
 
 
-class HouseholdCloseForm(forms.Form):
+class HouseholdCloseForm(CleanTextMixin, forms.Form):
     """Hộ chuyển đi / không còn: the row stays, with the new status and the reason."""
 
     status = forms.ChoiceField(
@@ -212,7 +213,7 @@ class HouseholdCloseForm(forms.Form):
     )
 
 
-class VillageForm(forms.Form):
+class VillageForm(CleanTextMixin, forms.Form):
     name = forms.CharField(label=_("Tên thôn / tổ dân phố"), max_length=200)
     kind = forms.ChoiceField(
         label=_("Loại"),

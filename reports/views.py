@@ -1,6 +1,6 @@
 """Report pages: a table and a chart each, for a round and any unit the user may see."""
 
-from decimal import Decimal, InvalidOperation
+from decimal import InvalidOperation
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,6 +15,7 @@ from areas.models import AdminUnit
 from survey.selectors import round_get_or_404, rounds_visible
 
 from .charts import bar_chart
+from .forms import TargetForm
 from .selectors import BASIS_LABELS, ReportScope, report_scope, report_tables
 from .services import target_record
 
@@ -144,16 +145,22 @@ def target_set(request: AuthedHttpRequest, round_id: str, unit_id: str) -> HttpR
     scope = _scope(request, round_id, unit_id)
     if not provinces_managed(request.user).filter(pk=scope.unit.pk).exists():
         raise Http404
+    form = TargetForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, str(error))
+        return redirect("reports:report", round_id=round_id, unit_id=unit_id, kind="summary")
     try:
-        value = Decimal(request.POST.get("target", "").replace(",", "."))
         target_record(
             actor=request.user,
             province=scope.unit,
             year=scope.review_round.year,
-            rate=value,
-            basis=request.POST.get("basis_text", ""),
+            rate=form.cleaned_data["target"],
+            basis=form.cleaned_data["basis_text"],
         )
     except (InvalidOperation, ValidationError) as exc:
+        # InvalidOperation: "NaN" parses as a Decimal but cannot be compared with the range.
         messages.error(
             request,
             " ".join(exc.messages)

@@ -4,17 +4,18 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from areas.models import AdminUnit
+from core.text import CleanTextMixin
 from survey.engine import CARD_FLAGS, HOUSEHOLD_FACTS, ScoreCard, Standard
 
 from .intake import INCOME_SOURCES, score_path_available
-from .models import Classification, CommuneTotal, ReviewRound, SurveyResponse
+from .models import Classification, CommuneTotal, ReviewRound, ScreeningCriterion, SurveyResponse
 
 
 class DMYDateField(forms.DateField):
     widget = forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy"})
 
 
-class RoundOpenForm(forms.Form):
+class RoundOpenForm(CleanTextMixin, forms.Form):
     province: "forms.ModelChoiceField[AdminUnit]" = forms.ModelChoiceField(
         label=_("Tỉnh"), queryset=AdminUnit.objects.none(), empty_label=None
     )
@@ -40,7 +41,7 @@ class RoundOpenForm(forms.Form):
         self.fields["province"].queryset = provinces  # type: ignore[attr-defined]  # set per user
 
 
-class CommuneTotalForm(forms.ModelForm):  # type: ignore[type-arg]
+class CommuneTotalForm(CleanTextMixin, forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = CommuneTotal
         fields = ["total_households", "source"]
@@ -69,7 +70,7 @@ def _initial_bool(value: bool | None) -> str:
     return "" if value is None else ("true" if value else "false")
 
 
-class ScreeningForm(forms.Form):
+class ScreeningForm(CleanTextMixin, forms.Form):
     screening = forms.ChoiceField(
         label=_("Kết quả Phiếu A"),
         choices=[("", "—"), *SurveyResponse.Screening.choices],
@@ -105,7 +106,7 @@ class ScreeningForm(forms.Form):
         return data
 
 
-class HousingForm(forms.Form):
+class HousingForm(CleanTextMixin, forms.Form):
     """The household facts the standard's rules read, and the indicators answered directly."""
 
     def __init__(self, *args, standard: Standard, response: SurveyResponse, **kwargs):  # type: ignore[no-untyped-def]
@@ -159,7 +160,7 @@ class HousingForm(forms.Form):
         return data
 
 
-class IncomeForm(forms.Form):
+class IncomeForm(CleanTextMixin, forms.Form):
     agricultural = forms.BooleanField(
         label=_("Hộ sống chủ yếu bằng nông, lâm, ngư nghiệp hoặc diêm nghiệp"), required=False
     )
@@ -234,7 +235,7 @@ class IncomeForm(forms.Form):
         return data
 
 
-class SubmitForm(forms.Form):
+class SubmitForm(CleanTextMixin, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     final_classification = forms.ChoiceField(
         label=_("Kết quả đề nghị"),
@@ -248,7 +249,7 @@ class SubmitForm(forms.Form):
     )
 
 
-class ScoreCardUploadForm(forms.Form):
+class ScoreCardUploadForm(CleanTextMixin, forms.Form):
     file = forms.FileField(label=_("Tệp Excel bảng điểm (.xlsx)"))
     verified = forms.BooleanField(
         label=_("Đây là bảng điểm chính thức, đã đối chiếu từng số với văn bản"), required=False
@@ -261,7 +262,7 @@ class ScoreCardUploadForm(forms.Form):
 # --- Workflow forms ------------------------------------------------------------------------------
 
 
-class MeetingForm(forms.Form):
+class MeetingForm(CleanTextMixin, forms.Form):
     held_on = DMYDateField(label=_("Ngày họp"))
     attendance = forms.IntegerField(label=_("Số người dự"), min_value=1)
     chaired_by = forms.CharField(label=_("Người chủ trì"), max_length=150)
@@ -272,7 +273,7 @@ class MeetingForm(forms.Form):
     )
 
 
-class PostingForm(forms.Form):
+class PostingForm(CleanTextMixin, forms.Form):
     starts_on = DMYDateField(
         label=_("Ngày bắt đầu niêm yết"),
         help_text=_(
@@ -286,10 +287,12 @@ class PostingForm(forms.Form):
     )
 
 
-class ComplaintForm(forms.Form):
+class ComplaintForm(CleanTextMixin, forms.Form):
     response = forms.ChoiceField(label=_("Hộ bị khiếu nại"))
     received_on = DMYDateField(label=_("Ngày nhận"))
-    complainant = forms.CharField(label=_("Người khiếu nại (nếu có)"), required=False)
+    complainant = forms.CharField(
+        label=_("Người khiếu nại (nếu có)"), max_length=150, required=False
+    )
     content = forms.CharField(label=_("Nội dung"), widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, responses, **kwargs):  # type: ignore[no-untyped-def]
@@ -299,15 +302,50 @@ class ComplaintForm(forms.Form):
         ]
 
 
-class ComplaintResolveForm(forms.Form):
+class ComplaintResolveForm(CleanTextMixin, forms.Form):
     resolution = forms.CharField(label=_("Kết quả giải quyết"), max_length=1000)
     resolved_on = DMYDateField(label=_("Ngày giải quyết"))
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(CleanTextMixin, forms.Form):
     decision_number = forms.CharField(label=_("Số quyết định của Chủ tịch UBND xã"), max_length=64)
     decision_date = DMYDateField(label=_("Ngày quyết định"))
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(CleanTextMixin, forms.Form):
     reason = forms.CharField(label=_("Lý do"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class CriterionForm(CleanTextMixin, forms.Form):
+    """The Phiếu A criteria page: add a criterion (`text`) or retire one (`retire`) of a province.
+
+    A province or criterion outside the user's provinces is an invalid choice; the view turns that
+    into a 404, as for any object out of scope.
+    """
+
+    province: "forms.ModelChoiceField[AdminUnit]" = forms.ModelChoiceField(
+        queryset=AdminUnit.objects.none()
+    )
+    retire: "forms.ModelChoiceField[ScreeningCriterion]" = forms.ModelChoiceField(
+        queryset=ScreeningCriterion.objects.none(), required=False
+    )
+    text = forms.CharField(label=_("Tiêu chí"), max_length=300, required=False)
+
+    SCOPE_FIELDS = ("province", "retire")
+
+    def __init__(self, *args, provinces, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["province"].queryset = provinces  # type: ignore[attr-defined]
+        self.fields["retire"].queryset = ScreeningCriterion.objects.filter(  # type: ignore[attr-defined]
+            province__in=provinces
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        criterion, province = data.get("retire"), data.get("province")
+        if criterion is not None and province is not None and criterion.province_id != province.pk:
+            self.add_error("retire", _("Tiêu chí không thuộc tỉnh này."))
+        return data
+
+    def out_of_scope(self) -> bool:
+        return any(name in self.errors for name in self.SCOPE_FIELDS)

@@ -14,7 +14,7 @@ from areas.models import AdminUnit
 from core.errors import form_add_service_error, message_service_error
 from survey.engine import get_standard
 
-from .forms import CommuneTotalForm, RoundOpenForm
+from .forms import CommuneTotalForm, CriterionForm, RoundOpenForm
 from .models import CommuneTotal, ScreeningCriterion, SurveyResponse
 from .selectors import responses_visible, round_get_or_404, rounds_visible
 from .services import (
@@ -165,25 +165,20 @@ def criteria(request: AuthedHttpRequest) -> HttpResponse:
     if not provinces.exists():
         raise Http404
     if request.method == "POST":
-        province_id = request.POST.get("province", "")
-        province = provinces.filter(pk=province_id).first() if province_id.isdigit() else None
-        if province is None:
-            raise Http404
+        form = CriterionForm(request.POST, provinces=provinces)
+        if not form.is_valid():
+            if form.out_of_scope():
+                raise Http404
+            for errors in form.errors.values():
+                for error in errors:
+                    messages.error(request, _("Chưa lưu được tiêu chí: %(e)s") % {"e": error})
+            return redirect("survey:criteria")
+        data = form.cleaned_data
         try:
-            if request.POST.get("retire"):
-                retire = request.POST["retire"]
-                criterion = (
-                    ScreeningCriterion.objects.filter(pk=retire, province=province).first()
-                    if retire.isdigit()
-                    else None
-                )
-                if criterion is None:
-                    raise Http404
-                criterion_retire(actor=request.user, criterion=criterion)
+            if data["retire"] is not None:
+                criterion_retire(actor=request.user, criterion=data["retire"])
             else:
-                criterion_add(
-                    actor=request.user, province=province, text=request.POST.get("text", "")
-                )
+                criterion_add(actor=request.user, province=data["province"], text=data["text"])
         except ValidationError as exc:
             message_service_error(request, exc)
         else:

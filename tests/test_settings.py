@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -42,4 +44,47 @@ def test_deploy_check_is_clean_in_a_production_like_environment():
         SECRET_KEY="a" * 20 + "-production-like-secret-key-of-fifty-chars!",
         ALLOWED_HOSTS="ranoheo.example.gov.vn",
     )
+    assert result.returncode == 0, result.stderr + result.stdout
+
+
+GOOD_KEY = "a" * 20 + "-production-like-secret-key-of-fifty-chars!"
+
+
+def deploy_check(key: str) -> subprocess.CompletedProcess[str]:
+    return manage(
+        "check",
+        "--deploy",
+        DEBUG="false",
+        SECRET_KEY=key,
+        ALLOWED_HOSTS="ranoheo.example.gov.vn",
+    )
+
+
+@pytest.mark.parametrize(
+    ("key", "reason"),
+    [
+        ("short-but-varied-key-0123456789", "31 characters"),
+        ("ab" * 30, "2 distinct characters"),
+        ("django-insecure-" + "x7#k2@pq9!mz4&wv8^ty3*re6$ub1%on5(lf0)", "django-insecure-"),
+        ("test-only-not-a-secret", "22 characters"),
+    ],
+    ids=["short", "few-unique", "insecure-prefix", "makefile-test-key"],
+)
+def test_deploy_check_fails_with_an_error_on_a_weak_secret_key(key, reason):
+    result = deploy_check(key)
+    assert result.returncode != 0, result.stdout + result.stderr
+    assert "core.E001" in result.stderr
+    assert "SECRET_KEY is too weak" in result.stderr
+    assert reason in result.stderr
+
+
+def test_a_strong_secret_key_passes_the_deploy_check_at_error_level():
+    result = deploy_check(GOOD_KEY)
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "core.E001" not in result.stderr + result.stdout
+
+
+def test_the_plain_check_does_not_run_deploy_checks():
+    """`make check` and the test settings use a short key: only `check --deploy` judges it."""
+    result = manage("check", DEBUG="false", SECRET_KEY="test-only-not-a-secret")
     assert result.returncode == 0, result.stderr + result.stdout
