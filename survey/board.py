@@ -96,28 +96,24 @@ class SubqueryCount(Subquery):
 
 
 def deadline_words(review_round: ReviewRound, today: date) -> tuple[str, bool]:
-    """The commune deadline as an officer says it, and whether it has passed."""
+    """The commune deadline as an officer says it (the round's end when none is set), and
+    whether it has passed."""
     deadline = review_round.commune_deadline
     if deadline is None:
-        return _("Chưa đặt hạn xã báo cáo; đợt kết thúc ngày %(d)s.") % {
+        prefix = _("Chưa đặt hạn xã báo cáo. Đợt kết thúc ngày %(d)s") % {
             "d": f"{review_round.ends_on:%d/%m/%Y}"
-        }, False
+        }
+        deadline = review_round.ends_on
+    else:
+        prefix = _("Hạn xã báo cáo %(d)s") % {"d": f"{deadline:%d/%m/%Y}"}
     days = (deadline - today).days
-    when = f"{deadline:%d/%m/%Y}"
     if days > 0:
-        text = ngettext(
-            "Hạn xã báo cáo %(d)s: còn %(n)d ngày.", "Hạn xã báo cáo %(d)s: còn %(n)d ngày.", days
-        )
-        return text % {"d": when, "n": days}, False
-    if days == 0:
-        return _("Hạn xã báo cáo %(d)s: hôm nay là ngày cuối.") % {"d": when}, False
-    late = -days
-    text = ngettext(
-        "Hạn xã báo cáo %(d)s: đã quá hạn %(n)d ngày.",
-        "Hạn xã báo cáo %(d)s: đã quá hạn %(n)d ngày.",
-        late,
-    )
-    return text % {"d": when, "n": late}, True
+        when = ngettext("còn %(n)d ngày", "còn %(n)d ngày", days) % {"n": days}
+    elif days == 0:
+        when = _("hôm nay là ngày cuối")
+    else:
+        when = ngettext("đã quá hạn %(n)d ngày", "đã quá hạn %(n)d ngày", -days) % {"n": -days}
+    return f"{prefix}: {when}.", days < 0
 
 
 @dataclass(frozen=True)
@@ -320,6 +316,8 @@ class RoundBoard:
     communes: list[CommuneRow] = field(default_factory=list)
     total: StatusCounts = field(default_factory=StatusCounts)
     households: int = 0
+    # A commune's board: whether its total of resident households is still to be recorded.
+    total_missing: bool = False
 
 
 def open_rounds_for(user: User, unit: AdminUnit) -> list[ReviewRound]:
@@ -327,6 +325,12 @@ def open_rounds_for(user: User, unit: AdminUnit) -> list[ReviewRound]:
     return list(
         rounds_visible(user)
         .filter(status=ReviewRound.Status.OPEN, province__path=province_path_of(unit))
+        # A commune's board says whether its total of resident households is recorded.
+        .annotate(
+            has_commune_total=Exists(
+                CommuneTotal.objects.filter(review_round=OuterRef("pk"), commune=unit)
+            )
+        )
         .order_by("-year", "kind", "-month")
     )
 
@@ -458,6 +462,7 @@ def round_boards(user: User, unit: AdminUnit, today: date) -> list[RoundBoard]:
         board = RoundBoard(review_round=review_round, unit=unit, deadline=deadline, overdue=overdue)
         if unit.level == AdminUnit.Level.COMMUNE:
             board.villages = village_board(user, review_round, unit, today)
+            board.total_missing = not getattr(review_round, "has_commune_total", True)
             rows: list[VillageRow | CommuneRow] = list(board.villages)
         else:
             board.communes = commune_board(user, review_round, unit)

@@ -325,3 +325,24 @@ def test_the_village_filter_of_the_household_list_survives_paging(officer_a, vil
     assert "Đông 50" in second and "Bắc 1" not in second
     assert client.get(url, {"village": "not-a-uuid"}).status_code == 404
     assert client.get(url, {"village": str(officer_a.unit.public_id)}).status_code == 404
+
+
+def test_without_a_commune_deadline_the_round_end_is_the_deadline():
+    review_round = ReviewRound(
+        year=2024, kind="periodic", starts_on=date(2024, 9, 1), ends_on=date(2024, 12, 14)
+    )
+    text, late = deadline_words(review_round, date(2024, 12, 24))
+    assert "Chưa đặt hạn xã báo cáo" in text and "14/12/2024" in text
+    assert "đã quá hạn 10 ngày" in text and late
+
+
+def test_the_officer_is_told_to_record_the_commune_total(officer_a, story, client_for):
+    client = client_for(officer_a)
+    missing = "Xã chưa ghi tổng số hộ dân cư của đợt"
+    assert missing in client.get(reverse("home")).content.decode()
+    url = reverse(
+        "survey:commune_total",
+        kwargs={"public_id": story["round"].public_id, "commune_id": officer_a.unit.public_id},
+    )
+    client.post(url, {"total_households": 1200, "source": "Công an xã"})
+    assert missing not in client.get(reverse("home")).content.decode()
