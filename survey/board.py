@@ -7,10 +7,14 @@ to the units by materialised path, plus one query for the rows' units (with the 
 facts that live in other tables as correlated subqueries). The number of queries depends on the
 number of open rounds, never on the number of villages, communes, households or forms.
 
+Admins serve no unit; their board is one row per open round (one per province, 34 at most), so
+that the province to chase stands out, with the unit tree listed below it: admins open rounds and
+manage accounts, and the tree was their old home page.
+
 Which index serves which query:
 - responses of a round in a commune (village board) or under a path (commune board):
   `response_round_commune` (review_round, commune, status);
-- active households per village (`households_village_id` FK index) or per commune
+- active households per village (the foreign-key index on `village_id`) or per commune
   (`household_commune_status`); a household's form in the round: the unique (round, household)
   constraint;
 - units under a path: `unit_path_prefix` (varchar_pattern_ops, LIKE 'prefix%').
