@@ -3,10 +3,10 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from accounts.views import healthz
-from households.unit_views import home
+from survey.board_views import board
 
 urlpatterns = [
-    path("", home, name="home"),
+    path("", board, name="home"),
     path("", include("households.unit_urls")),
     path("", include("households.urls")),
     path("", include("survey.urls")),

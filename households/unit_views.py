@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -16,27 +16,10 @@ from accounts.scoping import (
     visible_units,
 )
 from accounts.types import AuthedHttpRequest
-from areas.models import AdminUnit, TreeEdition
 from core.errors import form_add_service_error
 
 from .forms import VillageForm
 from .villages import village_create, village_update
-
-
-def home(request: AuthedHttpRequest) -> HttpResponse:
-    user = request.user
-    if user.unit is not None:
-        return redirect("units:unit_detail", public_id=user.unit.public_id)
-    editions = TreeEdition.objects.annotate(
-        provinces=Count("units", filter=Q(units__level=AdminUnit.Level.PROVINCE))
-    ).order_by("-is_current", "code")
-    provinces = (
-        visible_units(user)
-        .filter(level=AdminUnit.Level.PROVINCE)
-        .select_related("edition")
-        .order_by("-edition__is_current", "edition__code", "code")
-    )
-    return render(request, "units/home.html", {"editions": editions, "provinces": provinces})
 
 
 def unit_detail(request: AuthedHttpRequest, public_id: str) -> HttpResponse:

@@ -1,3 +1,5 @@
+import uuid
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -7,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import AuditEvent
-from accounts.scoping import changeable_units
+from accounts.scoping import changeable_units, get_visible_unit_or_404
 from accounts.types import AuthedHttpRequest
 from areas.models import AdminUnit
 from core.errors import form_add_service_error, message_service_error
@@ -51,6 +53,20 @@ def _villages(request: AuthedHttpRequest):  # type: ignore[no-untyped-def]
     return changeable_units(request.user).filter(level=AdminUnit.Level.VILLAGE, is_active=True)
 
 
+def _village_param(request: AuthedHttpRequest) -> AdminUnit | None:
+    value = request.GET.get("village", "")
+    if not value:
+        return None
+    try:
+        uuid.UUID(value)
+    except ValueError as exc:
+        raise Http404 from exc
+    village = get_visible_unit_or_404(request.user, value)
+    if village.level != AdminUnit.Level.VILLAGE:
+        raise Http404
+    return village
+
+
 @require_http_methods(["GET", "POST"])
 def household_list(request: AuthedHttpRequest) -> HttpResponse:
     form = SearchForm(request.GET or None)
@@ -62,6 +78,10 @@ def household_list(request: AuthedHttpRequest) -> HttpResponse:
         )
     else:
         households = household_search(request.user, name=name)
+    # ?village=<public_id>: one village's households (the home board links here); out of reach: 404.
+    village = _village_param(request)
+    if village is not None:
+        households = households.filter(village=village)
     page = Paginator(households.order_by("village__code", "head_name_key", "id"), 50).get_page(
         request.GET.get("page")
     )
@@ -73,6 +93,7 @@ def household_list(request: AuthedHttpRequest) -> HttpResponse:
             "form": form,
             "id_form": id_form,
             "query": name,
+            "village": village,
             "can_register": _villages(request).exists(),
         },
     )

@@ -93,13 +93,17 @@ def village_workspace(request: AuthedHttpRequest, round_id: str, village_id: str
         .select_related("response__household")
         .order_by("received_on", "id")
     )
+    # The list can show one status (the home board's counts link here); the steps below see all.
+    status = request.GET.get("status", "")
+    shown = [r for r in responses if r.status == status] if status in S.values else responses
     return render(
         request,
         "survey/village_workspace.html",
         {
             "round": review_round,
             "village": village,
-            "responses": responses,
+            "responses": shown,
+            "status": S(status) if status in S.values else None,
             "can_act": can_act,
             "to_meet": to_meet,
             "posted": [(r, blockers[r.pk]) for r in posted],

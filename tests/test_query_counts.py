@@ -83,3 +83,39 @@ def test_village_workspace_and_round_page_are_constant_in_queries(officer_a, wor
     for status in ("submitted", "posted"):
         grow_village(world, village, 8, status=status)
     assert (count_queries(client, workspace), count_queries(client, round_page)) == few
+
+
+def test_home_boards_are_constant_in_queries(cast, world, client_for):
+    """Each role's work list: commune A with 2 villages and 4 households (2 forms), then 20
+    villages and 42 households (22 forms); the other communes grow too."""
+    from areas.services import village_create
+
+    officer = cast["officer_a"]
+    commune = officer.unit
+    statuses = ("draft", "submitted", "agreed", "posted", "approved", "returned")
+    villages = [world["villages"][0]]
+    villages.append(village_create(actor=officer, commune=commune, name="Thôn 2", kind="thon"))
+
+    def grow(village, n):
+        for index in range(n):
+            result(world, household(world, village), 2025, "poor", status=statuses[index % 6])
+        household(world, village)  # and one household without a form
+
+    for village in villages:
+        grow(village, 1)
+    grow(world["villages"][1], 1)
+    clients = {role: client_for(cast[role]) for role in cast}
+    url = reverse("home")
+    few = {role: count_queries(client, url) for role, client in clients.items()}
+    for index in range(18):
+        villages.append(
+            village_create(actor=officer, commune=commune, name=f"Thôn {index + 3}", kind="thon")
+        )
+    for village in villages:
+        grow(village, 1 if village in villages[2:] else 9)
+    grow(world["villages"][1], 9)
+    grow(world["villages"][2], 9)
+    assert {role: count_queries(client, url) for role, client in clients.items()} == few
+    # The tree's 98 communes do not grow here: a query per commune would be constant too, so the
+    # count is also bounded (session, user, rounds, then two queries per open round: 3 rounds).
+    assert max(few.values()) <= 12, few

@@ -112,10 +112,11 @@ def test_province_reader_sees_the_whole_province(
     assert scoping.visible_units(province_reader).filter(level="district").count() == 6
 
 
-def test_home_sends_each_user_to_their_unit(officer_a, commune_a, client_for):
+def test_home_is_the_work_list_of_the_users_unit(officer_a, commune_a, client_for):
     response = client_for(officer_a).get(reverse("home"))
-    assert response.status_code == 302
-    assert response["Location"] == unit_url(commune_a)
+    assert response.status_code == 200
+    assert response.context["unit"] == commune_a
+    assert unit_url(commune_a) in response.content.decode()
 
 
 def test_inactive_user_reaches_nothing(officer_a, commune_a):
@@ -135,7 +136,7 @@ def test_admin_pages_are_closed_to_non_admins(role, cast, client_for):
         assert client.get(url).status_code == 404, url
     reset = reverse("accounts:user_password_reset", kwargs={"public_id": target})
     assert client.post(reset).status_code == 404
-    assert client_for(cast["officer_b"]).get(reverse("home")).status_code == 302
+    assert client_for(cast["officer_b"]).get(reverse("home")).status_code == 200
 
 
 def test_audit_trail_shows_only_events_of_units_in_reach(
