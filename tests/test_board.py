@@ -8,8 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from areas.models import AdminUnit
-from areas.services import village_create
 from households.services import household_register
+from households.villages import village_create
 from survey.board import deadline_words
 from survey.models import ReviewRound, SurveyResponse
 from survey.services import response_start, response_submit, response_update

@@ -88,7 +88,7 @@ def test_village_workspace_and_round_page_are_constant_in_queries(officer_a, wor
 def test_home_boards_are_constant_in_queries(cast, world, client_for):
     """Each role's work list: commune A with 2 villages and 4 households (2 forms), then 20
     villages and 42 households (22 forms); the other communes grow too."""
-    from areas.services import village_create
+    from households.villages import village_create
 
     officer = cast["officer_a"]
     commune = officer.unit
