@@ -16,7 +16,18 @@ $(STAMP): pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) .env
+
+# Development settings, so that `.venv/bin/python manage.py ...` works with nothing exported:
+# DEBUG=true and a freshly generated SECRET_KEY. Written only when there is no .env (delete it to
+# get a new one): make never overwrites it. Git-ignored; the real environment wins over it
+# (config/settings.py), and production has none.
+.env:
+	@$(PYTHON) -c 'import os, secrets; \
+	fd = os.open(".env", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600); \
+	os.write(fd, ("# Development only: written by make install, never deployed.\n" \
+	"DEBUG=true\nSECRET_KEY=" + secrets.token_urlsafe(50) + "\n").encode())'
+	@echo "Wrote .env for development (DEBUG=true, a generated SECRET_KEY)."
 
 demo: install
 	DEBUG=true $(PY) manage.py migrate --noinput

@@ -2,6 +2,12 @@
 
 Defaults make a fresh clone run (SQLite file, DEBUG off); production sets DATABASE_URL, SECRET_KEY,
 ALLOWED_HOSTS. With DEBUG off there is no default SECRET_KEY: the app refuses to start.
+
+A development checkout also has a git-ignored ``.env`` beside ``manage.py``, written once by
+``make install`` (DEBUG=true and a generated SECRET_KEY), so that
+``.venv/bin/python manage.py ...`` works with nothing exported. The real environment always wins
+over it (``make test`` sets DEBUG=false this way); production has no ``.env``, so DEBUG stays off
+and a missing SECRET_KEY still stops the app.
 """
 
 import os
@@ -11,8 +17,12 @@ from pathlib import Path
 import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+from dotenv import load_dotenv
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+
+# Fills in only what the environment does not set (override=False); no file, nothing happens.
+load_dotenv(BASE_DIR / ".env", override=False)
 
 
 def env_bool(name: str, default: bool = False) -> bool:
@@ -36,8 +46,8 @@ SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured(
-            "SECRET_KEY is not set. Set it in the environment (see .env.example), "
-            "or set DEBUG=true for local development."
+            "SECRET_KEY is not set. Set it in the environment (see .env.example); "
+            "for development, `make install` writes a .env with DEBUG=true and a generated key."
         )
     SECRET_KEY = "insecure-dev-only-key-never-used-when-debug-is-off"  # noqa: S105
 

@@ -29,7 +29,9 @@ def manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_app_refuses_to_start_without_secret_key_when_debug_is_off():
-    result = manage("check", DEBUG="false")
+    # Set, though empty: the environment wins over a developer's .env, as in production. The case
+    # with no .env at all (a fresh clone) is in test_readme_commands.py.
+    result = manage("check", DEBUG="false", SECRET_KEY="")
     assert result.returncode != 0
     assert "SECRET_KEY is not set" in result.stderr
 
