@@ -20,11 +20,9 @@ from survey.selectors import round_get_or_404
 from .excel.households import households_export
 from .excel.layout import place_name
 from .excel.summary import report_workbook
-from .selectors import ReportScope, report_scope
+from .selectors import ReportScope, household_list_on_the_web, report_scope
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-# Units whose household list is small enough to build while the browser waits.
-HOUSEHOLD_LIST_LEVELS = {AdminUnit.Level.COMMUNE, AdminUnit.Level.VILLAGE}
 
 
 def _scope_or_404(request: AuthedHttpRequest, round_id: UUID, unit_id: UUID) -> ReportScope:
@@ -65,7 +63,7 @@ def workbook_download(request: AuthedHttpRequest, round_id: UUID, unit_id: UUID)
 @require_GET
 def households_download(request: AuthedHttpRequest, round_id: UUID, unit_id: UUID) -> HttpResponse:
     scope = _scope_or_404(request, round_id, unit_id)
-    if scope.unit.level not in HOUSEHOLD_LIST_LEVELS:
+    if not household_list_on_the_web(scope.unit):
         raise Http404
     buffer = BytesIO()
     households_export(scope, buffer)

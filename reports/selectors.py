@@ -640,3 +640,12 @@ def household_list(
     return HouseholdList(
         with_district=with_district, rows=rows.iterator(chunk_size=HOUSEHOLD_CHUNK_SIZE)
     )
+
+
+# A commune's household list (a few thousand rows) is built while the user waits; a district's or a
+# province's is written by `export_report` (a background job later).
+WEB_HOUSEHOLD_LIST_LEVELS = frozenset({AdminUnit.Level.COMMUNE, AdminUnit.Level.VILLAGE})
+
+
+def household_list_on_the_web(unit: AdminUnit) -> bool:
+    return unit.level in WEB_HOUSEHOLD_LIST_LEVELS

@@ -16,7 +16,13 @@ from survey.selectors import round_get_or_404, rounds_visible
 
 from .charts import bar_chart
 from .forms import TargetForm
-from .selectors import BASIS_LABELS, ReportScope, report_scope, report_tables
+from .selectors import (
+    BASIS_LABELS,
+    ReportScope,
+    household_list_on_the_web,
+    report_scope,
+    report_tables,
+)
 from .services import target_record
 
 REPORTS = [
@@ -63,6 +69,7 @@ def report(request: AuthedHttpRequest, round_id: str, unit_id: str, kind: str) -
         "kind": kind,
         "reports": REPORTS,
         "basis_labels": BASIS_LABELS,
+        "household_list_on_the_web": household_list_on_the_web(scope.unit),
         "rounds": rounds_visible(request.user).filter(
             province__edition=scope.review_round.province.edition
         ),
