@@ -6,7 +6,6 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from areas.models import AdminUnit
@@ -325,7 +324,9 @@ class VillagePosting(models.Model):
     review_round = models.ForeignKey(ReviewRound, on_delete=models.PROTECT, related_name="+")
     village = models.ForeignKey(AdminUnit, on_delete=models.PROTECT, related_name="+")
     starts_on = models.DateField(_("ngày bắt đầu niêm yết"))
-    # The first working day counted: the later of the start and the day the posting was recorded.
+    # The day it was typed in (null on postings recorded before this was kept), and the first
+    # working day counted: the later of the start and that day.
+    recorded_on = models.DateField(_("ngày ghi vào phần mềm"), null=True)
     counted_from = models.DateField(_("tính thời hạn từ ngày"), null=True)
     ends_on = models.DateField(_("ngày kết thúc niêm yết"))
     place = models.CharField(_("nơi niêm yết"), max_length=200)
@@ -345,7 +346,7 @@ class VillagePosting(models.Model):
     @property
     def recorded_late(self) -> bool:
         """Typed in after the paper went up: its window counts from the day it was recorded."""
-        return timezone.localdate(self.created_at) > self.starts_on
+        return self.recorded_on is not None and self.recorded_on > self.starts_on
 
 
 class Complaint(models.Model):

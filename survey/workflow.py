@@ -348,6 +348,7 @@ def posting_start(
         review_round=review_round,
         village=village,
         starts_on=starts_on,
+        recorded_on=today,
         counted_from=window.first,
         ends_on=window.last,
         place=place.strip(),

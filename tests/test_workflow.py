@@ -327,7 +327,10 @@ def test_a_paper_posting_recorded_late_keeps_its_date_but_the_window_counts_from
         client = client_for(officer_a)  # sessions last a working day
         recorded_on = TODAY()
         post(client, round_2025, village_a, recorded_on - timedelta(days=2))
+        page = client.get(ws(round_2025, village_a)).content.decode()
+    assert "thời hạn tính từ ngày ghi" in page
     posting = VillagePosting.objects.get()
+    assert posting.recorded_on == recorded_on
     assert posting.starts_on == recorded_on - timedelta(days=2)
     assert posting.counted_from >= recorded_on
     assert posting.ends_on == add_working_days(recorded_on, 3)
@@ -366,6 +369,7 @@ def test_the_village_page_says_how_the_window_end_was_computed(
     ends_on = VillagePosting.objects.get().ends_on
     assert f"{ends_on:%d/%m/%Y}" in body
     assert "ngày nghỉ lễ, Tết" in body
+    assert "thời hạn tính từ ngày ghi" not in body  # recorded the day it went up
 
 
 # --- One table of steps --------------------------------------------------------------------------

@@ -12,6 +12,11 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddField(
             model_name='villageposting',
+            name='recorded_on',
+            field=models.DateField(null=True, verbose_name='ngày ghi vào phần mềm'),
+        ),
+        migrations.AddField(
+            model_name='villageposting',
             name='counted_from',
             field=models.DateField(null=True, verbose_name='tính thời hạn từ ngày'),
         ),
