@@ -78,6 +78,12 @@ def can_change_unit(user: User, unit: AdminUnit) -> bool:
     return unit.level == AdminUnit.Level.VILLAGE and unit.path.startswith(root.path)
 
 
+def unit_param(user: User, value: str) -> AdminUnit | None:
+    """The unit a query parameter names (`?unit=`, `?village=`): None when absent, else a unit the
+    user may see, or a 404."""
+    return get_visible_unit_or_404(user, value) if value else None
+
+
 def get_unit_or_404(user: User, public_id: "UUID | str") -> tuple[AdminUnit, bool]:
     """A unit the user may see, and whether they may change it: one query."""
     unit = get_visible_unit_or_404(user, public_id)
@@ -96,6 +102,11 @@ def communes_for_village_creation(user: User) -> QuerySet[AdminUnit]:
 
 
 def get_visible_unit_or_404(user: User, public_id: "UUID | str") -> AdminUnit:
+    """A unit the user may see; a malformed id (from a query string) is a 404 too."""
+    try:
+        UUID(str(public_id))
+    except ValueError as exc:
+        raise Http404 from exc
     unit = (
         visible_units(user).select_related("edition", "parent").filter(public_id=public_id).first()
     )

@@ -1,5 +1,3 @@
-import uuid
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -9,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import AuditEvent
-from accounts.scoping import changeable_units, get_visible_unit_or_404
+from accounts.scoping import changeable_units, unit_param
 from accounts.types import AuthedHttpRequest
 from areas.models import AdminUnit
 from core.errors import form_add_service_error, message_service_error
@@ -54,15 +52,8 @@ def _villages(request: AuthedHttpRequest):  # type: ignore[no-untyped-def]
 
 
 def _village_param(request: AuthedHttpRequest) -> AdminUnit | None:
-    value = request.GET.get("village", "")
-    if not value:
-        return None
-    try:
-        uuid.UUID(value)
-    except ValueError as exc:
-        raise Http404 from exc
-    village = get_visible_unit_or_404(request.user, value)
-    if village.level != AdminUnit.Level.VILLAGE:
+    village = unit_param(request.user, request.GET.get("village", ""))
+    if village is not None and not village.is_village:
         raise Http404
     return village
 

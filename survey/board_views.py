@@ -4,13 +4,11 @@
 reach; anything else is a 404.
 """
 
-import uuid
-
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from accounts.scoping import get_visible_unit_or_404, reaches_everything, visible_units
+from accounts.scoping import reaches_everything, unit_param, visible_units
 from accounts.types import AuthedHttpRequest
 from areas.models import AdminUnit, TreeEdition
 
@@ -18,15 +16,8 @@ from .board import province_board, round_boards
 
 
 def _unit_param(request: AuthedHttpRequest) -> AdminUnit | None:
-    value = request.GET.get("unit", "")
-    if not value:
-        return None
-    try:
-        uuid.UUID(value)
-    except ValueError as exc:
-        raise Http404 from exc
-    unit = get_visible_unit_or_404(request.user, value)
-    if unit.level == AdminUnit.Level.VILLAGE:
+    unit = unit_param(request.user, request.GET.get("unit", ""))
+    if unit is not None and unit.is_village:
         raise Http404
     return unit
 
