@@ -257,21 +257,16 @@ def response_update(
     return response
 
 
-@transaction.atomic
-def response_submit(
-    *,
-    actor: User,
+def response_fill_result(
     response: SurveyResponse,
-    expected_version: int,
+    members: list[Member],
+    *,
     final_classification: str = "",
     override_reason: str = "",
-) -> SurveyResponse:
-    """Check every answer, store the engine's result with its explanation, and submit."""
-    _check_response_editable(actor, response)
-    locked = SurveyResponse.objects.select_for_update().get(pk=response.pk)
-    if locked.version != expected_version:
-        raise StaleEdit(_("Phiếu vừa được người khác lưu: hãy tải lại trang rồi nộp lại."))
-    members = list(response.household.members.filter(status=Member.Status.PRESENT).order_by("id"))
+) -> list[str]:
+    """Check every answer and set the engine's result, with its explanation and the report
+    fields, on `response` (unsaved). Returns the deprived indicators' keys. Raises
+    ValidationError naming what is missing. Shared by submission and by the demo's past rounds."""
     override_reason = override_reason.strip()
     if not any(m.relationship == Member.Relationship.HEAD for m in members):
         raise ValidationError(_("Hộ chưa có chủ hộ đang sống trong hộ: hãy ghi chủ hộ trước."))
@@ -332,22 +327,49 @@ def response_submit(
     response.no_labour_capacity = not any(
         member_facts(m, year).of_working_age and not m.disabled for m in members
     )
-    ResponseDeprivation.objects.filter(response=response).delete()
-    ResponseDeprivation.objects.bulk_create(
-        ResponseDeprivation(response=response, indicator=key) for key in response.deprived
-    )
     response.computed_classification = computed
     response.final_classification = final
     response.override_reason = override_reason if final != computed else ""
     response.explanation = result
+    return list(response.deprived)
+
+
+@transaction.atomic
+def response_submit(
+    *,
+    actor: User,
+    response: SurveyResponse,
+    expected_version: int,
+    final_classification: str = "",
+    override_reason: str = "",
+) -> SurveyResponse:
+    """Check every answer, store the engine's result with its explanation, and submit."""
+    _check_response_editable(actor, response)
+    locked = SurveyResponse.objects.select_for_update().get(pk=response.pk)
+    if locked.version != expected_version:
+        raise StaleEdit(_("Phiếu vừa được người khác lưu: hãy tải lại trang rồi nộp lại."))
+    members = list(response.household.members.filter(status=Member.Status.PRESENT).order_by("id"))
+    deprived = response_fill_result(
+        response,
+        members,
+        final_classification=final_classification,
+        override_reason=override_reason,
+    )
+    ResponseDeprivation.objects.filter(response=response).delete()
+    ResponseDeprivation.objects.bulk_create(
+        ResponseDeprivation(response=response, indicator=key) for key in deprived
+    )
     response.submitted_at, response.submitted_by = timezone.now(), actor
     response.save()
     transition(
         [response],
         "response_submit",
         actor=actor,
-        reason=override_reason,
-        details={"computed": computed, "final": final},
+        reason=response.override_reason,
+        details={
+            "computed": response.computed_classification,
+            "final": response.final_classification,
+        },
     )
     return response
 
