@@ -67,7 +67,7 @@ def demo_seed_survey() -> None:
                 source="Số liệu dân cư của Công an xã, ngày 01/9 (số mẫu)",
             )
     for village_code, head, others in DEMO_HOUSEHOLDS:
-        if Household.objects.filter(head_name=head["full_name"]).exists():
+        if Household.objects.filter(head_name=head["full_name"], number="").exists():
             continue
         commune_code = village_code.split("-")[0]
         officer = User.objects.get(username=f"xa-{commune_code}")
@@ -109,7 +109,8 @@ def demo_seed_results() -> None:
     from survey.workflow import meeting_record, posting_start, responses_approve
 
     review_round = ReviewRound.objects.get(province__code="35", year=DEMO_YEAR, kind="periodic")
-    for household in Household.objects.filter(head_name__in=DEMO_FORMS):
+    hand_made = Household.objects.filter(number="", split_from__isnull=True)
+    for household in hand_made.filter(head_name__in=DEMO_FORMS):
         if SurveyResponse.objects.filter(review_round=review_round, household=household).exists():
             continue
         officer = User.objects.get(username=f"xa-{household.commune.code}")

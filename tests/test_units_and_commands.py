@@ -9,6 +9,8 @@ from django.core.management.base import CommandError
 from accounts.models import User
 from areas.models import AdminUnit, TreeEdition
 from areas.services import unit_resolve
+from households.models import Household, Member
+from survey.models import SurveyResponse
 
 
 def run(*args: str) -> str:
@@ -114,4 +116,33 @@ def test_seed_demo_runs_twice_and_gives_the_demo_logins(monkeypatch):
     assert officer.unit.name == "Xã Bình Nghĩa"
     assert User.objects.get(username="xa-13510").unit.name == "Xã Tràng An"
     assert User.objects.get(username="huyen-352").unit.name == "Huyện Bình Lục"
-    assert AdminUnit.objects.filter(parent=officer.unit, level="village").count() == 3
+    assert AdminUnit.objects.filter(parent=officer.unit, level="village").count() == 8
+    # A province of real size: every commune has households; Bình Nghĩa a real commune's size.
+    communes = AdminUnit.objects.filter(level="commune", path__startswith="vn-legacy/35/")
+    assert communes.count() == 98
+    assert not communes.exclude(pk__in=Household.objects.values("commune")).exists()
+    binh_nghia = Household.objects.filter(commune=officer.unit)
+    assert binh_nghia.count() >= 1000
+    assert Member.objects.filter(household__commune=officer.unit).count() >= 3 * 1000
+    assert Household.objects.filter(split_from__isnull=False).count() == 3
+    # Two past periodic rounds, every result approved, with a few percent poor and near-poor.
+    shares = {}
+    for year in (2022, 2023):
+        results = SurveyResponse.objects.filter(review_round__year=year)
+        assert results.count() == results.filter(status="approved").count() > 4000
+        poor = results.filter(final_classification="poor").count() / results.count()
+        near = results.filter(final_classification="near_poor").count() / results.count()
+        assert 0.01 < poor < 0.05 and 0.02 < near < 0.09, (year, poor, near)
+        assert results.exclude(override_reason="").exists()
+        assert not results.filter(explanation__isnull=True).exists()
+        shares[year] = dict(results.values_list("household_id", "final_classification"))
+    moved = {
+        (shares[2022][h], shares[2023][h])
+        for h in shares[2023]
+        if h in shares[2022] and shares[2022][h] != shares[2023][h]
+    }
+    assert ("poor", "not_poor") in moved and ("not_poor", "poor") in moved  # both ways
+    # Each past form went through the procedure's steps, on the round's dates.
+    one = SurveyResponse.objects.filter(review_round__year=2023).first()
+    steps = list(one.transitions.order_by("at", "id").values_list("to_status", flat=True))
+    assert steps == ["submitted", "agreed", "posted", "approved"]

@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 
 from accounts.demo import demo_password, demo_seed
 from survey.demo import demo_seed_results, demo_seed_survey
+from survey.demo_world import demo_seed_world
 
 
 class Command(BaseCommand):
@@ -11,6 +12,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):  # type: ignore[no-untyped-def]
         logins = demo_seed()
+        demo_seed_world()
         demo_seed_survey()
         demo_seed_results()
         self.stdout.write(f"Tài khoản mẫu (mật khẩu: {demo_password()}):")
