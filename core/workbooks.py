@@ -422,7 +422,8 @@ class WorkbookReader:
                 return datetime.fromisoformat(raw.strip())
             if not raw:
                 return None
-            number: int | float = int(raw) if raw.isdigit() else float(raw)
+            integral = raw.isdigit() or (raw[:1] == "-" and raw[1:].isdigit())
+            number: int | float = int(raw) if integral else float(raw)
         except (ValueError, IndexError) as exc:
             raise _broken(_("giá trị ô không đọc được: %(raw)s") % {"raw": raw[:20]}) from exc
         if style and style.isdigit() and int(style) < len(date_styles) and date_styles[int(style)]:
@@ -434,7 +435,8 @@ class WorkbookReader:
             return serial
         if self._epoch == WINDOWS_EPOCH and serial < 60:
             serial += 1  # Excel counts a 29/02/1900 that never was
-        moment = self._epoch + timedelta(days=serial)
+        # Excel keeps times to the millisecond; the float's last digits are noise.
+        moment = self._epoch + timedelta(milliseconds=round(serial * 86_400_000))
         if moment.hour == moment.minute == moment.second == moment.microsecond == 0:
             return moment.date()
         return moment

@@ -147,7 +147,7 @@ def wide_row(cells: int = 2_000_000) -> bytes:
             yield "".join(f"<c><v>{i}</v></c>" for i in range(start, min(start + 10_000, cells)))
         yield "</row>"
 
-    return build_xlsx({"Vung": iter([ONE_ROW]), "Diem": rows()})
+    return build_xlsx({"Vung": iter([ONE_ROW]), "Diem": rows()}, level=1)
 
 
 def huge_shared_strings(megabytes: int = 200) -> bytes:

@@ -1,0 +1,192 @@
+"""The safe workbook reader (core/workbooks.py): values, row numbers, and every cap and refusal."""
+
+import io
+import zipfile
+from dataclasses import replace
+from datetime import date, datetime
+
+import pytest
+from openpyxl import Workbook
+
+from core.workbooks import SheetRow, WorkbookError, WorkbookLimits, open_workbook
+from tools import hostile_workbooks as hostile
+
+LIMITS = WorkbookLimits(
+    max_bytes=10 << 20,
+    max_uncompressed_bytes=120 << 20,
+    max_part_bytes=80 << 20,
+    max_ratio=200,
+    max_rows=50_000,
+    max_columns=100,
+)
+
+
+def read(content: bytes, name: str = "tep.xlsx", limits: WorkbookLimits = LIMITS):
+    with open_workbook(io.BytesIO(content), name=name, limits=limits) as workbook:
+        return {sheet: list(workbook.rows(sheet)) for sheet in workbook.sheet_names}
+
+
+def refusal(content: bytes, name: str = "tep.xlsx", limits: WorkbookLimits = LIMITS):
+    with pytest.raises(WorkbookError) as caught:
+        read(content, name, limits)
+    return caught.value.code, caught.value.messages[0]
+
+
+def test_a_workbook_written_by_openpyxl_reads_back_as_plain_values():
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Hộ"
+    sheet.append(["Mã hộ", "Chủ hộ", "Ngày sinh", "Điểm", "Nghèo"])
+    sheet.append([1, "Nguyễn Văn A & con", date(1970, 5, 17), 12.5, True])
+    sheet.append([])  # an empty row is skipped, the numbering is Excel's
+    sheet.append([3, None, datetime(2025, 1, 2, 8, 30), -4, False])
+    workbook.create_sheet("Trống")
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+
+    rows = read(buffer.getvalue())
+    assert list(rows) == ["Hộ", "Trống"]
+    assert rows["Trống"] == []
+    assert rows["Hộ"] == [
+        SheetRow("Hộ", 1, ["Mã hộ", "Chủ hộ", "Ngày sinh", "Điểm", "Nghèo"]),
+        SheetRow("Hộ", 2, [1, "Nguyễn Văn A & con", date(1970, 5, 17), 12.5, True]),
+        SheetRow("Hộ", 4, [3, None, datetime(2025, 1, 2, 8, 30), -4, False]),
+    ]
+    assert rows["Hộ"][2].get(1) is None and rows["Hộ"][2].get(99) is None
+
+
+def test_shared_inline_and_rich_strings_and_prefixed_tags_are_read():
+    sheet = (
+        '<row r="2"><c r="B2" t="s"><v>1</v></c><c r="C2" t="inlineStr"><is><t>trực tiếp</t>'
+        '</is></c></row><row><c t="s"><v>0</v></c><c><v>1E3</v></c></row>'
+    )
+    strings = iter(
+        [
+            "<si><t>một</t></si>",
+            "<si><r><t>hai </t></r><r><t>phần</t></r><rPh><t>phonetic</t></rPh></si>",
+        ]
+    )
+    rows = read(hostile.build_xlsx({"S": iter([sheet])}, strings=strings))["S"]
+    assert rows == [
+        SheetRow("S", 2, [None, "hai phần", "trực tiếp"]),
+        SheetRow("S", 3, ["một", 1000.0]),
+    ]
+
+
+def test_the_18000_row_household_list_reads_whole():
+    rows = read(hostile.realistic_households(18_000, 20))["Ho"]
+    assert len(rows) == 18_001
+    last = rows[-1]
+    assert last.number == 18_001 and len(last.values) == 20
+    assert last.values[1] == "Trần Văn Hộ 18001" and isinstance(last.values[4], date)
+
+
+def test_a_two_million_cell_row_stops_at_the_column_cap():
+    code, message = refusal(hostile.wide_row(2_000_000))
+    assert code == "too_many_columns"
+    assert message == "Trang Diem, dòng 1 có dữ liệu ở quá 100 cột: tệp bị từ chối."
+
+
+def test_rows_past_the_row_cap_are_refused_but_empty_styled_cells_are_not_counted():
+    rows = "".join(f'<row r="{r}"><c r="A{r}"><v>{r}</v></c></row>' for r in range(1, 6))
+    styled = '<row r="900"><c r="ZZ900" s="1"/></row>'
+    limits = replace(LIMITS, max_rows=5, max_columns=3)
+    assert len(read(hostile.build_xlsx({"S": iter([rows + styled])}), limits=limits)["S"]) == 5
+    more = rows + '<row r="6"><c r="A6"><v>6</v></c></row>'
+    code, message = refusal(hostile.build_xlsx({"S": iter([more])}), limits=limits)
+    assert code == "too_many_rows"
+    assert message == "Trang S có dữ liệu quá 5 dòng: tệp bị từ chối."
+
+
+def test_the_zip_directory_caps_refuse_before_inflating():
+    # 100 MB of shared strings: over the part cap.
+    code, message = refusal(hostile.huge_shared_strings(100))
+    assert code == "too_large_unzipped"
+    assert message.startswith("Tệp Excel khi giải nén quá lớn (100,0 MB, tối đa 80,0 MB)")
+    # The sum of the parts, with a smaller cap than one part.
+    small = replace(LIMITS, max_uncompressed_bytes=1 << 20)
+    assert refusal(hostile.realistic_households(2_000, 20), limits=small)[0] == (
+        "too_large_unzipped"
+    )
+
+
+def test_a_part_compressed_beyond_the_ratio_cap_is_refused():
+    content = hostile.huge_shared_strings(20)  # 20 MB that deflate ~1000:1
+    code, message = refusal(content)
+    assert code == "zip_ratio"
+    assert "tỉ lệ nén quá 200 lần" in message
+
+
+def test_macros_are_refused_by_extension_part_or_content_type():
+    assert refusal(hostile.macro_enabled(), "tep.xlsm")[0] == "macro"
+    assert refusal(hostile.macro_enabled(), "tep.xltm")[0] == "macro"
+    assert refusal(hostile.macro_enabled())[0] == "macro"  # vbaProject.bin
+    only_type = hostile.build_xlsx({"S": iter([])}, main_type=hostile.MACRO_MAIN_TYPE)
+    assert refusal(only_type)[0] == "macro"
+
+
+@pytest.mark.parametrize(
+    ("content", "name", "code"),
+    [
+        (b"Ma ho,Ten\n1,A\n", "tep.csv", "not_xlsx"),
+        (b"Ma ho,Ten\n1,A\n", "tep.xlsx", "not_xlsx"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(100), "tep.xls", "not_xlsx"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(100), "tep.xlsx", "encrypted"),
+        (b"PK\x03\x04 truncated zip", "tep.xlsx", "not_xlsx"),
+    ],
+)
+def test_files_that_are_not_xlsx_are_refused(content, name, code):
+    assert refusal(content, name)[0] == code
+
+
+def test_a_file_over_the_size_cap_is_refused_before_it_is_opened():
+    code, message = refusal(hostile.over_size(2), limits=replace(LIMITS, max_bytes=1 << 20))
+    assert code == "too_large"
+    assert message == "Tệp quá lớn (2,0 MB): chỉ nhận tệp tối đa 1,0 MB."
+
+
+def _zip(parts: dict[str, bytes], *, encrypted: bool = False) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    content = bytearray(out.getvalue())
+    if encrypted:  # set the "encrypted" flag bit in each central directory entry
+        at = content.find(b"PK\x01\x02")
+        while at != -1:
+            content[at + 8] |= 0x1
+            at = content.find(b"PK\x01\x02", at + 4)
+    return bytes(content)
+
+
+def _parts(content: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+def test_missing_parts_broken_xml_doctype_and_encryption_are_clear_refusals():
+    good = _parts(hostile.build_xlsx({"S": iter([hostile.ONE_ROW])}))
+    without_types = {k: v for k, v in good.items() if k != "[Content_Types].xml"}
+    assert refusal(_zip(without_types))[0] == "not_xlsx"
+    without_sheet = {k: v for k, v in good.items() if k != "xl/worksheets/sheet1.xml"}
+    code, message = refusal(_zip(without_sheet))
+    assert code == "broken" and "thiếu phần xl/worksheets/sheet1.xml" in message
+    broken_workbook = {**good, "xl/workbook.xml": b"<workbook><sheets>"}
+    assert refusal(_zip(broken_workbook))[0] == "broken"
+    laughs = (
+        b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+        b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>'
+        b'<worksheet xmlns="' + hostile.MAIN_NS.encode() + b'"><sheetData><row r="1">'
+        b'<c r="A1" t="inlineStr"><is><t>&lol2;</t></is></c></row></sheetData></worksheet>'
+    )
+    code, message = refusal(_zip({**good, "xl/worksheets/sheet1.xml": laughs}))
+    assert code == "broken" and "DOCTYPE" in message
+    code, message = refusal(_zip(good, encrypted=True))
+    assert code == "encrypted"
+    assert message == "Tệp Excel có mật khẩu: hãy bỏ mật khẩu rồi tải lên lại."
+
+
+def test_a_bad_cell_value_names_what_is_wrong():
+    content = hostile.build_xlsx({"S": iter(['<row r="1"><c r="A1" t="s"><v>7</v></c></row>'])})
+    code, message = refusal(content)
+    assert code == "broken" and "giá trị ô không đọc được: 7" in message
