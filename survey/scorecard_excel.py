@@ -18,8 +18,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from accounts.models import User
-from core.workbooks import WorkbookLimits, open_workbook
 from accounts.services import audit_record
+from core.workbooks import WorkbookLimits, open_workbook
 from survey.engine import ScoreCard, Standard, validate_score_card
 
 from .models import InstalledScoreCard

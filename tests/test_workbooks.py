@@ -181,6 +181,11 @@ def test_missing_parts_broken_xml_doctype_and_encryption_are_clear_refusals():
     )
     code, message = refusal(_zip({**good, "xl/worksheets/sheet1.xml": laughs}))
     assert code == "broken" and "DOCTYPE" in message
+    # The same DTD in a UTF-16 workbook part: refused by the parser, not by a byte search.
+    workbook16 = good["xl/workbook.xml"].decode().replace('encoding="UTF-8"', 'encoding="UTF-16"')
+    workbook16 = workbook16.replace("?>", '?><!DOCTYPE workbook [<!ENTITY x "y">]>', 1)
+    code, message = refusal(_zip({**good, "xl/workbook.xml": workbook16.encode("utf-16")}))
+    assert code == "broken" and "xl/workbook.xml có khai báo DOCTYPE" in message
     code, message = refusal(_zip(good, encrypted=True))
     assert code == "encrypted"
     assert message == "Tệp Excel có mật khẩu: hãy bỏ mật khẩu rồi tải lên lại."

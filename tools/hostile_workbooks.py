@@ -73,7 +73,8 @@ def _workbook_parts(names: list[str], strings: bool) -> dict[str, str]:
             XML_HEAD + f'<styleSheet xmlns="{MAIN_NS}">'
             '<fonts count="1"><font><sz val="11"/><name val="Calibri"/></font></fonts>'
             '<fills count="1"><fill><patternFill patternType="none"/></fill></fills>'
-            '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+            '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border>'
+            "</borders>"
             '<cellStyleXfs count="1"><xf numFmtId="0"/></cellStyleXfs>'
             '<cellXfs count="2"><xf numFmtId="0" xfId="0"/>'
             '<xf numFmtId="14" xfId="0" applyNumberFormat="1"/></cellXfs>'
@@ -110,7 +111,7 @@ def build_xlsx(
     extra_types: str = "",
     level: int = 6,
 ) -> bytes:
-    """A workbook whose sheets are given as streams of `<row>` XML (and shared strings as `<si>`)."""
+    """A workbook whose sheets are streams of `<row>` XML (and shared strings of `<si>`)."""
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=level) as archive:
         archive.writestr(
@@ -139,7 +140,7 @@ def _chain(head: str, middle: Iterable[str], tail: str) -> Iterator[str]:
 
 
 def wide_row(cells: int = 2_000_000) -> bytes:
-    """A "Diem" sheet with one row of `cells` numbers: the cell references are left out, as the format allows."""
+    """A "Diem" sheet with one row of `cells` numbers, without cell references (allowed)."""
 
     def rows() -> Iterator[str]:
         yield '<row r="1">'
@@ -155,7 +156,7 @@ def huge_shared_strings(megabytes: int = 200) -> bytes:
     block = "<si><t>" + "A" * 1000 + "</t></si>"
     count = megabytes * (1 << 20) // len(block)
     return build_xlsx(
-        {"Vung": iter([ONE_ROW]), "Diem": iter(['<row r="1"><c r="A1" t="s"><v>0</v></c></row>'])},
+        {"Vung": iter([ONE_ROW]), "Diem": iter(['<row r="1"><c t="s"><v>0</v></c></row>'])},
         strings=(block for _ in range(count)),
         level=9,
     )
@@ -182,7 +183,7 @@ def macro_enabled() -> bytes:
 
 
 def over_size(megabytes: int = 11) -> bytes:
-    """A workbook larger than the upload cap: a stored (uncompressed) part of random-looking bytes."""
+    """A workbook larger than the upload cap: a stored (uncompressed) part of filler bytes."""
     out = io.BytesIO(build_xlsx({"Vung": iter([ONE_ROW]), "Diem": iter([ONE_ROW])}))
     with zipfile.ZipFile(out, "a", zipfile.ZIP_STORED) as archive:
         # Stored, not deflated, so the file really is this big.
