@@ -334,13 +334,18 @@ class WorkbookReader:
         has_text = False
         values: dict[int, CellValue] = {}
         local = _LOCAL_CACHE
+        columns = _COLUMN_CACHE
 
         def start(name: str, attrs: dict[str, str]) -> None:
             nonlocal row_number, column, kind, style, collect, has_text, values
             tag = local.get(name) or _local_cached(name)
             if tag == "c":
                 reference = attrs.get("r")
-                column = _column_index(reference) if reference else column + 1
+                if reference:
+                    letters = reference.rstrip(DIGITS)
+                    column = columns.get(letters) or _column_cached(letters)
+                else:
+                    column += 1
                 kind = attrs.get("t", "n")
                 style = attrs.get("s")
                 has_text = False
@@ -365,9 +370,16 @@ class WorkbookReader:
                 collect = False
                 if not has_text:
                     return
-                value = self._cell_value("".join(pieces), kind, style, date_styles, strings)
-                if value is None:
-                    return
+                raw = pieces[0] if len(pieces) == 1 else "".join(pieces)
+                value: CellValue
+                if kind == "s" and raw.isdigit() and int(raw) < len(strings):
+                    value = strings[int(raw)]  # the common cases first, without a call
+                elif kind == "n" and style is None and raw.isdigit():
+                    value = int(raw)
+                else:
+                    value = self._cell_value(raw, kind, style, date_styles, strings)
+                    if value is None:
+                        return
                 if column > max_columns:
                     raise _refuse(
                         _(
@@ -467,6 +479,15 @@ def _parser(part: str, *, namespaces: bool = False) -> Any:
 
 
 _LOCAL_CACHE: dict[str, str] = {}
+_COLUMN_CACHE: dict[str, int] = {}
+DIGITS = "0123456789"
+
+
+def _column_cached(letters: str) -> int:
+    index = _column_index(letters)
+    if len(_COLUMN_CACHE) < 20_000:
+        _COLUMN_CACHE[letters] = index
+    return index
 
 
 def _local_cached(name: str) -> str:
