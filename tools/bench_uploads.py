@@ -75,7 +75,7 @@ def _child(engine: str, path: str, name: str) -> None:
 
                 calamine = CalamineWorkbook.from_filelike(file)
                 for sheet_name in calamine.sheet_names:
-                    for _values in calamine.get_sheet_by_name(sheet_name).iter_rows():
+                    for _cells in calamine.get_sheet_by_name(sheet_name).iter_rows():
                         rows += 1
         except WorkbookError as exc:
             outcome = f"refused:{exc.code}"
