@@ -19,6 +19,7 @@ Why a reader of our own and not openpyxl or python-calamine: docs/decisions/0004
 """
 
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -45,6 +46,8 @@ MAX_PARTS = 2000
 MAX_PACKAGE_PART_BYTES = 8 << 20
 # Each shared string is a Python str (about 60 bytes at least): this bounds their memory.
 MAX_SHARED_STRINGS = 1_000_000
+# A part that does not inflate as its directory entry says (bad CRC, cut or corrupt deflate data).
+ZIP_READ_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, RuntimeError)
 REL_TYPE_OFFICE = "/officeDocument"
 WINDOWS_EPOCH = datetime(1899, 12, 30)
 MAC_EPOCH = datetime(1904, 1, 1)
@@ -130,10 +133,6 @@ def check_name(name: str) -> None:
         raise _refuse(_("Chỉ nhận tệp Excel (.xlsx)."), "not_xlsx")
 
 
-class _Stop(Exception):
-    """Raised inside an expat callback to stop a parse early (the shared-strings count cap)."""
-
-
 class WorkbookReader:
     """An opened, checked workbook: its sheet names, and each sheet's rows as a bounded stream."""
 
@@ -158,7 +157,7 @@ class WorkbookReader:
             raise _broken(_("phần %(part)s quá lớn") % {"part": part})
         try:
             data = self._zip.read(part)
-        except (zipfile.BadZipFile, EOFError, OSError, ValueError) as exc:
+        except ZIP_READ_ERRORS as exc:
             raise _broken(part) from exc
         parser = _parser(part, namespaces=True)
         builder = TreeBuilder()
@@ -261,7 +260,7 @@ class WorkbookReader:
                 ready.clear()
         except ExpatError as exc:
             raise _broken(_("%(part)s, %(error)s") % {"part": part, "error": exc}) from exc
-        except (zipfile.BadZipFile, EOFError, OSError) as exc:
+        except ZIP_READ_ERRORS as exc:
             raise _broken(part) from exc
 
     def _shared_strings(self) -> list[str]:

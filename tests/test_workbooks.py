@@ -195,3 +195,20 @@ def test_a_bad_cell_value_names_what_is_wrong():
     content = hostile.build_xlsx({"S": iter(['<row r="1"><c r="A1" t="s"><v>7</v></c></row>'])})
     code, message = refusal(content)
     assert code == "broken" and "giá trị ô không đọc được: 7" in message
+
+
+def test_a_part_whose_deflate_data_is_corrupt_is_refused_as_broken():
+    rows = "".join(f'<row r="{r}"><c r="A{r}"><v>{r * 7919}</v></c></row>' for r in range(1, 3000))
+    content = bytearray(hostile.build_xlsx({"S": iter([rows])}))
+    with zipfile.ZipFile(io.BytesIO(bytes(content))) as archive:
+        info = archive.getinfo("xl/worksheets/sheet1.xml")
+    name_length = int.from_bytes(
+        content[info.header_offset + 26 : info.header_offset + 28], "little"
+    )
+    extra_length = int.from_bytes(
+        content[info.header_offset + 28 : info.header_offset + 30], "little"
+    )
+    data_start = info.header_offset + 30 + name_length + extra_length
+    content[data_start] = 0x07  # a deflate block of the reserved type 3: zlib.error on inflating
+    code, message = refusal(bytes(content))
+    assert code == "broken" and "xl/worksheets/sheet1.xml" in message
