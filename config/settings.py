@@ -199,7 +199,7 @@ LOGGING = {
 # a file over FILE_UPLOAD_MAX_MEMORY_SIZE goes to a temporary file, not to memory. A multipart
 # request larger than the workbook cap (plus room for the form's other fields) is refused by
 # `core.uploads.UploadSizeLimitMiddleware` before its body is parsed. A workbook is then checked
-# and read through `core.workbooks` within the caps below (see docs/decisions/0004).
+# and read through `core.workbooks` within the caps below (see docs/decisions/0006).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_NUMBER_FILES = 10

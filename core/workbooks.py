@@ -15,7 +15,7 @@ read), and stops at the first cell with a value beyond `WORKBOOK_MAX_COLUMNS` or
 Rows come back as plain values (str, int, float, bool, date, datetime or None) with the sheet name
 and the 1-based Excel row number, so a caller reports "sheet, row, column". Every failure is a
 `WorkbookError` (a ValidationError): services let it through and views answer 400 with it.
-Why a reader of our own and not openpyxl or python-calamine: docs/decisions/0004.
+Why a reader of our own and not openpyxl or python-calamine: docs/decisions/0006.
 """
 
 import zipfile
