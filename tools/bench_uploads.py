@@ -104,6 +104,7 @@ def _engines(compare: bool) -> list[str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--compare", action="store_true", help="also openpyxl and calamine")
+    parser.add_argument("--only", action="append", choices=list(CASES), help="just these files")
     parser.add_argument("--child", nargs=3, metavar=("ENGINE", "PATH", "NAME"), help="internal")
     args = parser.parse_args()
     if args.child:
@@ -111,6 +112,8 @@ def main() -> None:
         return
     with tempfile.TemporaryDirectory(prefix="bench-uploads-") as folder:
         for case, (build, name) in CASES.items():
+            if args.only and case not in args.only:
+                continue
             started = time.perf_counter()
             content = build()
             path = Path(folder) / f"{case}-{name}"
