@@ -211,3 +211,5 @@ WORKBOOK_MAX_PART_BYTES = 80 * 1024 * 1024
 WORKBOOK_MAX_RATIO = 200
 WORKBOOK_MAX_ROWS = int(os.environ.get("WORKBOOK_MAX_ROWS", "50000"))
 WORKBOOK_MAX_COLUMNS = int(os.environ.get("WORKBOOK_MAX_COLUMNS", "100"))
+# Cells in a workbook (empty styled ones too): a commune list of 18,000 × 20 is 360,000.
+WORKBOOK_MAX_CELLS = int(os.environ.get("WORKBOOK_MAX_CELLS", "500000"))

@@ -9,8 +9,9 @@ It refuses, with a Vietnamese message and before any XML is parsed:
   part's size, or one part's compression ratio over its cap (a zip bomb, a huge shared-strings
   part), read from the directory without inflating anything.
 Then it reads the sheets as a stream (the XML is parsed chunk by chunk and each cell is dropped once
-read), and stops at the first cell with a value beyond `WORKBOOK_MAX_COLUMNS` or
-`WORKBOOK_MAX_ROWS`: a 2,000,000-cell row is refused after the first few columns.
+read), and stops at the first cell (with a value or only a style) beyond `WORKBOOK_MAX_COLUMNS` or
+`WORKBOOK_MAX_ROWS`: a 2,000,000-cell row is refused after the first few columns. The number of
+cells (`WORKBOOK_MAX_CELLS`) and of XML tags in a part (4 per allowed cell) bound the parse time.
 
 Rows come back as plain values (str, int, float, bool, date, datetime or None) with the sheet name
 and the 1-based Excel row number, so a caller reports "sheet, row, column". Every failure is a
@@ -46,6 +47,9 @@ MAX_PARTS = 2000
 MAX_PACKAGE_PART_BYTES = 8 << 20
 # Each shared string is a Python str (about 60 bytes at least): this bounds their memory.
 MAX_SHARED_STRINGS = 1_000_000
+# A cell with a value is 4 tags (`<c><v></v></c>`), an inline string 6: 4 per cell allowed cells
+# leaves room for rows and inline strings while bounding parse time (see `make bench-uploads`).
+TAGS_PER_CELL = 4
 # A part that does not inflate as its directory entry says (bad CRC, cut or corrupt deflate data).
 ZIP_READ_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, RuntimeError)
 REL_TYPE_OFFICE = "/officeDocument"
@@ -65,6 +69,7 @@ class WorkbookLimits:
     max_ratio: int
     max_rows: int
     max_columns: int
+    max_cells: int
 
     @classmethod
     def from_settings(cls) -> "WorkbookLimits":
@@ -75,6 +80,7 @@ class WorkbookLimits:
             max_ratio=settings.WORKBOOK_MAX_RATIO,
             max_rows=settings.WORKBOOK_MAX_ROWS,
             max_columns=settings.WORKBOOK_MAX_COLUMNS,
+            max_cells=settings.WORKBOOK_MAX_CELLS,
         )
 
 
@@ -145,6 +151,7 @@ class WorkbookReader:
         self._strings_part: str | None = None
         self._date_styles: list[bool] = []
         self._epoch = WINDOWS_EPOCH
+        self._cells = 0  # cell elements met so far, in every sheet read
         self._read_package()
 
     # --- the package: small parts, parsed whole --------------------------------------------
@@ -249,9 +256,23 @@ class WorkbookReader:
     def _stream(self, part: str, parser: Any, ready: list[Any]) -> Iterator[Any]:
         """Feed a part to an expat parser chunk by chunk, yielding what its handlers produced."""
 
+        # Parsing time grows with the number of tags, whatever they are (values, empty styled
+        # cells, unknown elements): a budget on `<` counted in C before each chunk is parsed.
+        budget = TAGS_PER_CELL * self.limits.max_cells
+        tags = 0
         try:
             with self._zip.open(part) as stream:
                 while chunk := stream.read(CHUNK):
+                    tags += chunk.count(b"<")
+                    if tags > budget:
+                        raise _refuse(
+                            _(
+                                "Tệp Excel quá phức tạp (phần %(part)s có quá %(max)s thẻ XML): "
+                                "tệp bị từ chối."
+                            )
+                            % {"part": part, "max": f"{budget:,}".replace(",", ".")},
+                            "too_complex",
+                        )
                     parser.Parse(chunk, False)
                     yield from ready
                     ready.clear()
@@ -322,6 +343,7 @@ class WorkbookReader:
         strings = self._shared_strings()
         date_styles = self._date_styles
         max_rows, max_columns = self.limits.max_rows, self.limits.max_columns
+        max_cells = self.limits.max_cells
         ready: list[SheetRow] = []
         pieces: list[str] = []
         # Current row number, current column, the cell's type and style, collecting text?
@@ -345,6 +367,27 @@ class WorkbookReader:
                     column = columns.get(letters) or _column_cached(letters)
                 else:
                     column += 1
+                # Any cell past the caps, even an empty styled one: a sheet of millions of empty
+                # cells costs as much time to parse as one of values.
+                if column > max_columns:
+                    raise _refuse(
+                        _("Trang %(sheet)s, dòng %(row)d có ô ở quá %(max)d cột: tệp bị từ chối.")
+                        % {"sheet": sheet, "row": row_number, "max": max_columns},
+                        "too_many_columns",
+                    )
+                if row_number > max_rows:
+                    raise _refuse(
+                        _("Trang %(sheet)s có ô ở quá %(max)d dòng: tệp bị từ chối.")
+                        % {"sheet": sheet, "max": max_rows},
+                        "too_many_rows",
+                    )
+                self._cells += 1
+                if self._cells > max_cells:
+                    raise _refuse(
+                        _("Tệp Excel có quá %(max)s ô: tệp bị từ chối.")
+                        % {"max": f"{max_cells:,}".replace(",", ".")},
+                        "too_many_cells",
+                    )
                 kind = attrs.get("t", "n")
                 style = attrs.get("s")
                 has_text = False
@@ -379,21 +422,6 @@ class WorkbookReader:
                     value = self._cell_value(raw, kind, style, date_styles, strings)
                     if value is None:
                         return
-                if column > max_columns:
-                    raise _refuse(
-                        _(
-                            "Trang %(sheet)s, dòng %(row)d có dữ liệu ở quá %(max)d cột: "
-                            "tệp bị từ chối."
-                        )
-                        % {"sheet": sheet, "row": row_number, "max": max_columns},
-                        "too_many_columns",
-                    )
-                if row_number > max_rows:
-                    raise _refuse(
-                        _("Trang %(sheet)s có dữ liệu quá %(max)d dòng: tệp bị từ chối.")
-                        % {"sheet": sheet, "max": max_rows},
-                        "too_many_rows",
-                    )
                 values[column] = value
             elif tag == "v" or tag == "t":
                 collect = False

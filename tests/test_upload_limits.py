@@ -47,7 +47,7 @@ def test_a_row_of_two_million_cells_is_refused_at_the_column_cap(installed):
     content = hostile.wide_row(2_000_000)
     assert len(content) < 10 * 1024 * 1024  # under the size cap: the column cap must stop it
     body = _refused(installed, content)
-    assert "Trang Diem, dòng 1 có dữ liệu ở quá 100 cột" in body
+    assert "Trang Diem, dòng 1 có ô ở quá 100 cột" in body
 
 
 def test_a_huge_shared_strings_part_is_refused_from_the_zip_directory(installed):

@@ -18,6 +18,7 @@ LIMITS = WorkbookLimits(
     max_ratio=200,
     max_rows=50_000,
     max_columns=100,
+    max_cells=500_000,
 )
 
 
@@ -84,18 +85,26 @@ def test_the_18000_row_household_list_reads_whole():
 def test_a_two_million_cell_row_stops_at_the_column_cap():
     code, message = refusal(hostile.wide_row(2_000_000))
     assert code == "too_many_columns"
-    assert message == "Trang Diem, dòng 1 có dữ liệu ở quá 100 cột: tệp bị từ chối."
+    assert message == "Trang Diem, dòng 1 có ô ở quá 100 cột: tệp bị từ chối."
 
 
-def test_rows_past_the_row_cap_are_refused_but_empty_styled_cells_are_not_counted():
+def test_cells_past_the_row_or_column_cap_are_refused_even_when_only_styled():
     rows = "".join(f'<row r="{r}"><c r="A{r}"><v>{r}</v></c></row>' for r in range(1, 6))
-    styled = '<row r="900"><c r="ZZ900" s="1"/></row>'
     limits = replace(LIMITS, max_rows=5, max_columns=3)
-    assert len(read(hostile.build_xlsx({"S": iter([rows + styled])}), limits=limits)["S"]) == 5
+    # Within the caps, and a row past them that has no cell (a row height, say): read.
+    spacer = '<row r="900" ht="30" customHeight="1"/>'
+    assert len(read(hostile.build_xlsx({"S": iter([rows + spacer])}), limits=limits)["S"]) == 5
     more = rows + '<row r="6"><c r="A6"><v>6</v></c></row>'
     code, message = refusal(hostile.build_xlsx({"S": iter([more])}), limits=limits)
     assert code == "too_many_rows"
-    assert message == "Trang S có dữ liệu quá 5 dòng: tệp bị từ chối."
+    assert message == "Trang S có ô ở quá 5 dòng: tệp bị từ chối."
+    # An empty styled cell costs as much to parse as a value: past the caps it is refused too.
+    styled = rows + '<row r="6"><c r="A6" s="1"/></row>'
+    assert refusal(hostile.build_xlsx({"S": iter([styled])}), limits=limits)[0] == ("too_many_rows")
+    wide = '<row r="1"><c r="A1"><v>1</v></c><c r="D1" s="1"/></row>'
+    code, message = refusal(hostile.build_xlsx({"S": iter([wide])}), limits=limits)
+    assert code == "too_many_columns"
+    assert message == "Trang S, dòng 1 có ô ở quá 3 cột: tệp bị từ chối."
 
 
 def test_the_zip_directory_caps_refuse_before_inflating():
@@ -212,3 +221,23 @@ def test_a_part_whose_deflate_data_is_corrupt_is_refused_as_broken():
     content[data_start] = 0x07  # a deflate block of the reserved type 3: zlib.error on inflating
     code, message = refusal(bytes(content))
     assert code == "broken" and "xl/worksheets/sheet1.xml" in message
+
+
+def test_the_cell_count_bounds_a_sheet_of_empty_styled_cells():
+    limits = replace(LIMITS, max_cells=1_000)
+    content = hostile.empty_styled_cells(rows=20, columns=60)  # 1,200 cells, none with a value
+    code, message = refusal(content, limits=limits)
+    assert code == "too_many_cells"
+    assert message == "Tệp Excel có quá 1.000 ô: tệp bị từ chối."
+    assert len(read(content, limits=replace(limits, max_cells=1_300))["Diem"]) == 0
+
+
+def test_the_tag_budget_bounds_a_part_of_unknown_elements():
+    limits = replace(LIMITS, max_cells=10_000)  # 40,000 tags a part
+    code, message = refusal(hostile.unknown_elements(50_000), limits=limits)
+    assert code == "too_complex"
+    assert message == (
+        "Tệp Excel quá phức tạp (phần xl/worksheets/sheet2.xml có quá 40.000 thẻ XML): "
+        "tệp bị từ chối."
+    )
+    assert read(hostile.unknown_elements(30_000), limits=limits)["Diem"][0].values == [1]

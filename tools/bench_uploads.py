@@ -26,6 +26,8 @@ CASES: dict[str, tuple[Callable[[], bytes], str]] = {
     "households_18000x20": (hostile.realistic_households, "ho.xlsx"),
     "wide_row_2000000_cells": (hostile.wide_row, "bang-diem.xlsx"),
     "shared_strings_200mb": (hostile.huge_shared_strings, "bang-diem.xlsx"),
+    "empty_styled_cells_3800000": (hostile.empty_styled_cells, "bang-diem.xlsx"),
+    "unknown_elements_4000000": (hostile.unknown_elements, "bang-diem.xlsx"),
     "broken_sheet_xml": (hostile.broken_sheet_xml, "bang-diem.xlsx"),
     "over_size_11mb": (hostile.over_size, "bang-diem.xlsx"),
     "xlsm_with_vba": (hostile.macro_enabled, "bang-diem.xlsm"),

@@ -246,3 +246,25 @@ def realistic_households(rows: int = 18_000, columns: int = 20) -> bytes:
         {"Ho": iter(sheet)},
         strings=(f"<si><t>{s}</t></si>" for s in strings),
     )
+
+
+def empty_styled_cells(rows: int = 38_000, columns: int = 100) -> bytes:
+    """A sheet of nothing but empty styled cells, as much as fits in 10 MB: no value anywhere."""
+    letters = [_column(i) for i in range(1, columns + 1)]
+
+    def sheet_rows() -> Iterator[str]:
+        for r in range(1, rows + 1):
+            yield f'<row r="{r}">' + "".join(f'<c r="{c}{r}" s="1"/>' for c in letters) + "</row>"
+
+    return build_xlsx({"Vung": iter([ONE_ROW]), "Diem": sheet_rows()}, level=1)
+
+
+def unknown_elements(count: int = 4_000_000) -> bytes:
+    """A sheet whose one row is followed by millions of unknown elements (no cell at all)."""
+
+    def sheet_rows() -> Iterator[str]:
+        yield ONE_ROW
+        for start in range(0, count, 10_000):
+            yield "".join(f'<x a="{i}"/>' for i in range(start, min(start + 10_000, count)))
+
+    return build_xlsx({"Vung": iter([ONE_ROW]), "Diem": sheet_rows()}, level=1)
