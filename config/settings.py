@@ -88,6 +88,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "accounts.middleware.ForcePasswordChangeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "core.uploads.UploadSizeLimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",  # last, as django-axes requires
@@ -258,3 +259,22 @@ LOGGING = {
         "axes": {"level": "WARNING"},
     },
 }
+
+# Uploads. A request body over DATA_UPLOAD_MAX_MEMORY_SIZE (non-file fields) is refused by Django;
+# a file over FILE_UPLOAD_MAX_MEMORY_SIZE goes to a temporary file, not to memory. A multipart
+# request larger than the workbook cap (plus room for the form's other fields) is refused by
+# `core.uploads.UploadSizeLimitMiddleware` before its body is parsed. A workbook is then checked
+# and read through `core.workbooks` within the caps below (see docs/decisions/0006).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
+WORKBOOK_MAX_BYTES = int(float(os.environ.get("UPLOAD_MAX_MB", "10")) * 1024 * 1024)
+# An over-large upload is read and dropped up to this size so the browser shows the answer.
+UPLOAD_DRAIN_MAX_BYTES = 64 * 1024 * 1024
+WORKBOOK_MAX_UNCOMPRESSED_BYTES = 120 * 1024 * 1024
+WORKBOOK_MAX_PART_BYTES = 80 * 1024 * 1024
+WORKBOOK_MAX_RATIO = 200
+WORKBOOK_MAX_ROWS = int(os.environ.get("WORKBOOK_MAX_ROWS", "50000"))
+WORKBOOK_MAX_COLUMNS = int(os.environ.get("WORKBOOK_MAX_COLUMNS", "100"))
+# Cells in a workbook (empty styled ones too): a commune list of 18,000 × 20 is 360,000.
+WORKBOOK_MAX_CELLS = int(os.environ.get("WORKBOOK_MAX_CELLS", "500000"))

@@ -8,18 +8,18 @@ Layout (one workbook, two sheets):
 The engine validates the rows (`validate_score_card`); any problem rejects the whole file.
 """
 
+from dataclasses import replace
 from io import BytesIO
 from typing import IO, Any
-from zipfile import BadZipFile
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Font
-from openpyxl.utils.exceptions import InvalidFileException
 
 from accounts.models import User
 from accounts.services import audit_record
+from core.workbooks import WorkbookLimits, open_workbook
 from survey.engine import ScoreCard, Standard, validate_score_card
 
 from .models import InstalledScoreCard
@@ -36,7 +36,7 @@ POINTS_FIXED = [
     "Phương án",
 ]
 AREA_WORDS = {"nông thôn": "rural", "thành thị": "urban", "rural": "rural", "urban": "urban"}
-MAX_ROWS = 5000
+MAX_ROWS = 5000  # a card has a few hundred options: more is a wrong file
 
 
 def score_card_template(card: ScoreCard) -> bytes:
@@ -79,61 +79,63 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value).strip()
 
 
-def score_card_parse(file: IO[bytes]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Rows of the two sheets as the engine's plain dicts, each with its Excel row number."""
-    try:
-        workbook = load_workbook(file, read_only=True, data_only=True)
-    except (InvalidFileException, BadZipFile, OSError, KeyError, ValueError) as exc:
-        raise ValidationError("Tệp không phải là tệp Excel (.xlsx) đọc được.") from exc
-    missing = [name for name in (REGION_SHEET, POINTS_SHEET) if name not in workbook.sheetnames]
-    if missing:
-        raise ValidationError(
-            "Tệp thiếu trang: " + ", ".join(missing) + ". Hãy dùng tệp mẫu tải từ phần mềm."
-        )
-    regions: list[dict[str, Any]] = []
-    rows = workbook[REGION_SHEET].iter_rows(min_row=2, max_row=MAX_ROWS, values_only=True)
-    for number, row in enumerate(rows, start=2):
-        cells = [*row, None, None, None, None][:4]
-        if all(_text(c) == "" for c in cells):
-            continue
-        area = _text(cells[2]).lower()
-        regions.append(
-            {
-                "row": number,
-                "key": _text(cells[0]),
-                "label_vi": _text(cells[1]),
-                "area": AREA_WORDS.get(area, area),
-                "provinces": _text(cells[3]) or None,
+def _score_card_limits() -> WorkbookLimits:
+    return replace(WorkbookLimits.from_settings(), max_rows=MAX_ROWS)
+
+
+def score_card_parse(
+    file: IO[bytes], file_name: str
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Rows of the two sheets as the engine's plain dicts, each with its Excel row number.
+
+    The file goes through the one safe reader (`core.workbooks`): size, zip, macro and row/column
+    caps are checked there, and any refusal is a ValidationError with a Vietnamese message.
+    """
+    with open_workbook(file, name=file_name, limits=_score_card_limits()) as workbook:
+        missing = [n for n in (REGION_SHEET, POINTS_SHEET) if n not in workbook.sheet_names]
+        if missing:
+            raise ValidationError(
+                "Tệp thiếu trang: " + ", ".join(missing) + ". Hãy dùng tệp mẫu tải từ phần mềm."
+            )
+        regions: list[dict[str, Any]] = []
+        for row in workbook.rows(REGION_SHEET):
+            cells = [row.get(i) for i in range(4)]
+            if row.number == 1 or all(_text(c) == "" for c in cells):
+                continue
+            area = _text(cells[2]).lower()
+            regions.append(
+                {
+                    "row": row.number,
+                    "key": _text(cells[0]),
+                    "label_vi": _text(cells[1]),
+                    "area": AREA_WORDS.get(area, area),
+                    "provinces": _text(cells[3]) or None,
+                }
+            )
+        region_columns: list[str] = []
+        options: list[dict[str, Any]] = []
+        for row in workbook.rows(POINTS_SHEET):
+            if row.number == 1:
+                region_columns = [_text(h) for h in row.values[len(POINTS_FIXED) :]]
+                continue
+            if all(_text(c) == "" for c in row.values):
+                continue
+            fixed = [row.get(i) for i in range(len(POINTS_FIXED))]
+            points = {
+                key: row.get(len(POINTS_FIXED) + i) for i, key in enumerate(region_columns) if key
             }
-        )
-    sheet = workbook[POINTS_SHEET]
-    header = next(sheet.iter_rows(min_row=1, max_row=1, values_only=True), ())
-    region_columns = [_text(h) for h in header[len(POINTS_FIXED) :]]
-    options: list[dict[str, Any]] = []
-    rows = sheet.iter_rows(min_row=2, max_row=MAX_ROWS, values_only=True)
-    for number, row in enumerate(rows, start=2):
-        if all(_text(c) == "" for c in row):
-            continue
-        fixed = [*row, *[None] * len(POINTS_FIXED)][: len(POINTS_FIXED)]
-        points_cells = list(row[len(POINTS_FIXED) :])
-        points = {
-            key: (points_cells[i] if i < len(points_cells) else None)
-            for i, key in enumerate(region_columns)
-            if key
-        }
-        options.append(
-            {
-                "row": number,
-                "item": _text(fixed[0]),
-                "item_label_vi": _text(fixed[1]),
-                "choice": _text(fixed[2]),
-                "zero_if_flag": _text(fixed[3]) or None,
-                "option": _text(fixed[4]),
-                "option_label_vi": _text(fixed[5]),
-                "points": points,
-            }
-        )
-    workbook.close()
+            options.append(
+                {
+                    "row": row.number,
+                    "item": _text(fixed[0]),
+                    "item_label_vi": _text(fixed[1]),
+                    "choice": _text(fixed[2]),
+                    "zero_if_flag": _text(fixed[3]) or None,
+                    "option": _text(fixed[4]),
+                    "option_label_vi": _text(fixed[5]),
+                    "points": points,
+                }
+            )
     return regions, options
 
 
@@ -165,7 +167,7 @@ def score_card_install(
         raise ValidationError("Chỉ quản trị viên được cài bảng điểm.")
     if standard.paths.get("score") is None or not standard.paths["score"].available:
         raise ValidationError("Chuẩn nghèo này không phân loại theo điểm: không cần bảng điểm.")
-    regions, options = score_card_parse(file)
+    regions, options = score_card_parse(file, file_name)
     errors = score_card_errors(regions, options)
     if errors:
         raise ValidationError(errors)
