@@ -97,7 +97,7 @@ def _members(rng: random.Random, household: Household, plan: _Plan, year: int) -
                 full_name=_name(rng, sex, fam),
                 birth_year=year - age,
                 sex=sex,
-                ethnicity="01" if rng.random() > 0.01 else "04",
+                ethnicity="01" if rng.random() > 0.01 else "06",  # Kinh; a few Mường
                 relationship=relationship,
                 has_health_insurance=rng.random() > 0.35 * hard,
                 in_school=child_in_school and rng.random() > 0.25 * hard,

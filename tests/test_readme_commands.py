@@ -106,6 +106,10 @@ OWN_TEST: dict[str, str] = {
 }
 
 NOT_RUN: dict[str, str] = {
+    f"{PY} import_households --commune CODE FILE.xlsx [--legacy] [--dry-run] [--user USERNAME]": (
+        "needs a commune's workbook: tests/test_household_import.py runs this command with files "
+        "it builds (a valid list, each kind of row error, the same file twice, a changed file)"
+    ),
     "make test": (
         "runs the whole suite, this test included (it would start itself again); "
         "CI runs it (.ci/run)"

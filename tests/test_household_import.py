@@ -1,0 +1,215 @@
+"""Bringing a commune's household list in from Excel: preview counts, row errors, all or nothing."""
+
+import io
+from datetime import date, timedelta
+
+import pytest
+from django.core.management import call_command
+from openpyxl import Workbook
+
+from accounts.models import AuditEvent
+from households.imports import COLUMNS, import_plan, import_template
+from households.models import Household, Member
+
+HEADERS = [c.header for c in COLUMNS]
+
+
+def person(number, name, relationship="Chủ hộ", sex="Nam", birth="1970", **more):
+    row = {
+        "Mã hộ": number,
+        "Thôn": "Thôn Đông",
+        "Họ và tên": name,
+        "Quan hệ với chủ hộ": relationship,
+        "Giới tính": sex,
+        "Ngày sinh": birth,
+        "Dân tộc": "Kinh",
+        "Địa chỉ": "Xóm 3" if relationship == "Chủ hộ" else "",
+        **more,
+    }
+    return row
+
+
+GOOD = [
+    person("0101", "Lê Văn Cường", birth="12/05/1966", **{"Số CCCD": "035066000111"}),
+    person("0101", "Phạm Thị Dung", "Vợ", "Nữ", "1969", **{"Có thẻ BHYT": "Có"}),
+    person("0101", "Lê Văn Em", "Con", "Nam", date(2010, 3, 1), **{"Đang đi học": "Có"}),
+    person("0102", "Hoàng Văn Phúc", birth="1950", **{"Trình độ học vấn": "Tiểu học"}),
+    person("0102", "Hoàng Thị Gấm", "Vợ", "Nữ", "1953", **{"Việc làm": "Không làm việc"}),
+]
+
+
+def workbook(rows, headers=HEADERS) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Danh sach"
+    sheet.append(headers)
+    for row in rows:
+        sheet.append([row.get(h, "") for h in headers])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def run(tmp_path, rows, *extra, capsys=None):
+    path = tmp_path / "ds.xlsx"
+    path.write_bytes(workbook(rows))
+    code = 0
+    try:
+        call_command("import_households", str(path), "--commune", "13504", "--legacy", *extra)
+    except SystemExit as exc:
+        code = exc.code
+    return code
+
+
+def test_a_valid_file_creates_households_and_members_and_a_second_import_changes_nothing(
+    tmp_path, village_a, household_a, capsys
+):
+    assert run(tmp_path, GOOD) == 0
+    out = capsys.readouterr().out
+    assert "hộ đã thêm 2" in out and "thành viên đã thêm 5" in out
+    assert "hộ không có trong tệp: 1" in out  # household_a is listed, not deleted
+    cuong = Household.objects.get(commune=village_a.parent, number="0101")
+    assert cuong.head_name == "Lê Văn Cường" and cuong.village == village_a
+    assert cuong.address == "Xóm 3"
+    members = {m.full_name: m for m in cuong.members.all()}
+    assert members["Lê Văn Cường"].citizen_id == "035066000111"
+    assert members["Lê Văn Cường"].birth_date == date(1966, 5, 12)
+    assert members["Phạm Thị Dung"].has_health_insurance is True
+    assert members["Lê Văn Em"].birth_year == 2010 and members["Lê Văn Em"].in_school
+    assert Member.objects.get(full_name="Hoàng Văn Phúc").education == "primary"
+    assert Member.objects.get(full_name="Hoàng Thị Gấm").employment == "not_working"
+    assert Household.objects.filter(pk=household_a.pk, status="active").exists()
+    events = AuditEvent.objects.filter(action="household_import").count()
+    assert events == 2
+
+    assert run(tmp_path, GOOD) == 0
+    out = capsys.readouterr().out
+    assert "hộ đã thêm 0, đã cập nhật 0, giữ nguyên 2" in out
+    assert "thành viên đã thêm 0, đã cập nhật 0, giữ nguyên 5" in out
+    assert Household.objects.filter(commune=village_a.parent).count() == 3
+    assert AuditEvent.objects.filter(action__startswith="household_import").count() == events
+
+
+def test_a_changed_file_updates_only_what_changed_and_audits_it(tmp_path, village_a, capsys):
+    assert run(tmp_path, GOOD) == 0
+    capsys.readouterr()
+    changed = [dict(r) for r in GOOD]
+    changed[0]["Địa chỉ"] = "Xóm 5"
+    changed[1]["Có thẻ BHYT"] = "Không"
+    changed.append(person("0102", "Hoàng Văn Hải", "Con", "Nam", "1990"))
+    assert run(tmp_path, changed) == 0
+    out = capsys.readouterr().out
+    assert "hộ đã thêm 0, đã cập nhật 2, giữ nguyên 0" in out
+    assert "thành viên đã thêm 1, đã cập nhật 1, giữ nguyên 4" in out
+    assert Household.objects.get(number="0101").address == "Xóm 5"
+    assert Member.objects.get(full_name="Phạm Thị Dung").has_health_insurance is False
+    update = AuditEvent.objects.get(action="member_import_update")
+    assert update.changes == {"has_health_insurance": [True, False]}
+    assert AuditEvent.objects.filter(action="household_import_update").count() == 1
+
+
+@pytest.mark.parametrize(
+    ("rows", "where", "message"),
+    [
+        (
+            [person("0201", "Ngô Văn Hà", Thôn="Thôn Không Có")],
+            "dòng 2, cột “Thôn”",
+            "Không có thôn “Thôn Không Có”",
+        ),
+        (
+            [person("0201", "Ngô Văn Hà", **{"Số CCCD": "035170000999"})],
+            "dòng 2, cột “Số CCCD”",
+            "",
+        ),
+        (
+            [person("0201", "Ngô Văn Hà", **{"Số CCCD": "035070000123"})],
+            "dòng 2, cột “Số CCCD”",
+            "đã có ở một thành viên đang sống trong hộ khác",
+        ),
+        (
+            [person("0201", "Ngô Văn Hà"), person("0201", "Ngô Văn Hai")],
+            "dòng 3, cột “Quan hệ với chủ hộ”",
+            "Hộ 0201 có hai chủ hộ",
+        ),
+        (
+            [person("0201", "Ngô Thị Hà", "Vợ", "Nữ")],
+            "dòng 2, cột “Quan hệ với chủ hộ”",
+            "Hộ 0201 không có chủ hộ",
+        ),
+        (
+            [person("0201", "Ngô Văn Hà", birth=date.today() + timedelta(days=30))],
+            "dòng 2, cột “Ngày sinh”",
+            "không được sau hôm nay",
+        ),
+        (
+            [person("0201", "Ngô Văn Hà", **{"Dân tộc": "Kinh Bắc"})],
+            "dòng 2, cột “Dân tộc”",
+            "Không có dân tộc này",
+        ),
+        (
+            [person("0201", "Ngô Văn Hà", **{"Giới tính": "X"})],
+            "dòng 2, cột “Giới tính”",
+            "Nam hoặc Nữ",
+        ),
+    ],
+)
+def test_one_bad_row_writes_nothing_and_names_sheet_row_column_and_rule(
+    tmp_path, village_a, household_a, capsys, rows, where, message
+):
+    before = (Household.objects.count(), Member.objects.count(), AuditEvent.objects.count())
+    assert run(tmp_path, rows) == 2
+    err = capsys.readouterr().err
+    assert f"Trang Danh sach, {where}" in err
+    assert message in err
+    assert "không ghi gì" in err
+    assert (Household.objects.count(), Member.objects.count(), AuditEvent.objects.count()) == before
+
+
+def test_errors_are_reported_at_their_rows_of_the_whole_file(tmp_path, village_a, capsys):
+    rows = [*GOOD, person("0201", "Ngô Văn Hà", Thôn="Thôn Không Có")]
+    assert run(tmp_path, rows) == 2
+    err = capsys.readouterr().err
+    assert "Trang Danh sach, dòng 7, cột “Thôn”" in err
+    assert not Household.objects.filter(number__in=["0101", "0102", "0201"]).exists()
+
+
+def test_a_dry_run_writes_nothing(tmp_path, village_a, capsys):
+    assert run(tmp_path, GOOD, "--dry-run") == 0
+    assert "hộ sẽ thêm 2" in capsys.readouterr().out
+    assert not Household.objects.filter(number="0101").exists()
+
+
+def test_with_user_the_users_scope_applies(tmp_path, village_a, officer_a, officer_b):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="không được nhập hộ"):
+        run(tmp_path, GOOD, "--user", officer_b.username)
+    assert not Household.objects.filter(number="0101").exists()
+    assert run(tmp_path, GOOD, "--user", officer_a.username) == 0
+    assert AuditEvent.objects.filter(action="household_import", actor=officer_a).count() == 2
+
+
+def test_headers_are_matched_without_case_or_accents(tmp_path, village_a, capsys):
+    headers = [h.upper().replace("Ã", "A") for h in HEADERS]
+    headers = ["ma ho", "THON", "ho va ten", "Quan He Voi Chu Ho", "gioi tinh", "ngay sinh",
+               *headers[6:]]  # fmt: skip
+    path = tmp_path / "ds.xlsx"
+    book = Workbook()
+    sheet = book.active
+    sheet.append(headers)
+    for row in GOOD:
+        sheet.append([row.get(h, "") for h in HEADERS])
+    book.save(path)
+    call_command("import_households", str(path), "--commune", "13504", "--legacy")
+    assert Household.objects.filter(number__in=["0101", "0102"]).count() == 2
+
+
+def test_the_template_reads_back_as_a_household_of_two(village_a, officer_a):
+    from households.villages import village_create
+
+    village_create(actor=officer_a, commune=village_a.parent, name="Thôn 1", kind="thon")
+    plan = import_plan(
+        actor=officer_a, commune=village_a.parent, file=io.BytesIO(import_template()), name="m.xlsx"
+    )
+    assert plan.ok, [str(e) for e in plan.errors]
+    assert (plan.households_new, plan.members_new) == (1, 2)
