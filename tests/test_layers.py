@@ -70,10 +70,13 @@ def test_scoping_knows_units_not_surveys():
 
 def test_only_the_workflow_changes_a_forms_status():
     """A status assignment outside survey/workflow.py would be a step missing from its table."""
+    # Past rounds' results are written in bulk with their whole history (as happened), not
+    # stepped through: the demo's past rounds (and, next, imports of a past year's approved list).
+    history_writers = {"workflow.py", "demo_world.py"}
     offenders = []
     for app in ["survey", "reports", "households"]:
         for path in _modules(app):
-            if path.name == "workflow.py":
+            if path.name in history_writers:
                 continue
             text = path.read_text(encoding="utf-8")
             for needle in ("Status.SUBMITTED", "Status.APPROVED", "Status.POSTED", "Status.AGREED"):
