@@ -191,3 +191,28 @@ class Member(models.Model):
     @property
     def receives_social_allowance(self) -> bool:
         return self.monthly_social_allowance > 0
+
+
+class HouseholdImport(models.Model):
+    """An uploaded household list waiting for the officer's confirmation (or applied).
+
+    The file is kept in the database, not on one server's disk, so the preview and the
+    confirmation may be answered by different app servers; it is checked again on confirmation.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    commune = models.ForeignKey(AdminUnit, on_delete=models.PROTECT, related_name="+")
+    file_name = models.CharField(max_length=255)
+    content = models.BinaryField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    applied_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("tệp nhập danh sách hộ")
+        ordering = ["-uploaded_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.file_name

@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.models import AuditEvent
+from accounts.models import AuditEvent, User
 from accounts.scoping import changeable_units, unit_param
 from accounts.types import AuthedHttpRequest
 from areas.models import AdminUnit
@@ -86,6 +86,7 @@ def household_list(request: AuthedHttpRequest) -> HttpResponse:
             "query": name,
             "village": village,
             "can_register": _villages(request).exists(),
+            "can_import": request.user.role == User.Role.COMMUNE_OFFICER,
         },
     )
 

@@ -213,3 +213,67 @@ def test_the_template_reads_back_as_a_household_of_two(village_a, officer_a):
     )
     assert plan.ok, [str(e) for e in plan.errors]
     assert (plan.households_new, plan.members_new) == (1, 2)
+
+
+# --- The officer's page: upload, preview, confirm -----------------------------------------------
+
+
+def test_the_officer_uploads_previews_and_confirms(officer_a, village_a, household_a, client_for):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    client = client_for(officer_a)
+    page = client.get(reverse("households:import"))
+    assert page.status_code == 200 and "Tải tệp mẫu" in page.content.decode()
+    template = client.get(reverse("households:import_template"))
+    assert template["Content-Type"].startswith("application/vnd.openxmlformats")
+    upload = SimpleUploadedFile("ds.xlsx", workbook(GOOD))
+    response = client.post(reverse("households:import"), {"file": upload})
+    assert response.status_code == 302
+    preview = client.get(response["Location"]).content.decode()
+    assert "Xác nhận và ghi" in preview
+    assert "Nguyễn Văn An" in preview  # household_a: on the app, not in the file, not deleted
+    assert not Household.objects.filter(number="0101").exists()  # nothing written yet
+    confirmed = client.post(response["Location"] + "confirm/", follow=True)
+    assert "Đã nhập: thêm 2 hộ" in confirmed.content.decode()
+    assert Household.objects.filter(number__in=["0101", "0102"]).count() == 2
+    # Confirming twice writes nothing more.
+    client.post(response["Location"] + "confirm/")
+    assert Household.objects.filter(number__in=["0101", "0102"]).count() == 2
+
+
+def test_a_file_with_errors_shows_them_and_cannot_be_confirmed(officer_a, village_a, client_for):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    client = client_for(officer_a)
+    rows = [*GOOD, person("0201", "Ngô Văn Hà", Thôn="Thôn Không Có")]
+    response = client.post(
+        reverse("households:import"), {"file": SimpleUploadedFile("ds.xlsx", workbook(rows))}
+    )
+    preview = client.get(response["Location"]).content.decode()
+    assert "Tệp có 1 lỗi" in preview and "Không có thôn “Thôn Không Có”" in preview
+    assert "Xác nhận và ghi" not in preview
+    client.post(response["Location"] + "confirm/")
+    assert not Household.objects.filter(number="0101").exists()
+
+
+def test_a_hostile_file_is_a_400_and_others_cannot_see_an_upload(
+    officer_a, officer_b, district_reader, village_a, client_for
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    client = client_for(officer_a)
+    bad = client.post(
+        reverse("households:import"), {"file": SimpleUploadedFile("ds.xlsm", b"PK\x03\x04")}
+    )
+    assert bad.status_code == 400 and "macro" in bad.content.decode().lower()
+    response = client.post(
+        reverse("households:import"), {"file": SimpleUploadedFile("ds.xlsx", workbook(GOOD))}
+    )
+    for other in (officer_b, district_reader):
+        assert client_for(other).get(response["Location"]).status_code == 404
+        assert client_for(other).post(response["Location"] + "confirm/").status_code == 404
+    assert client_for(district_reader).get(reverse("households:import")).status_code == 404
+    assert not Household.objects.filter(number="0101").exists()
