@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test check bench bench-engine bench-uploads messages clean
+.PHONY: install demo test check bench bench-engine bench-uploads bench-import messages clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +56,10 @@ bench: install
 
 bench-engine: install
 	$(PY) -m survey.engine.bench
+
+# Imports a generated list of 5,000 households (~18,000 rows) into the PostgreSQL of DATABASE_URL.
+bench-import: install
+	DEBUG=true $(PY) -m tools.bench_import
 
 # Hostile workbooks and an 18,000-row household list through the upload reader, one child each.
 bench-uploads: install

@@ -187,6 +187,11 @@ class HouseholdRows:
     address: str
     phone: str
     people: list[PersonRow] = field(default_factory=list)
+    # Filled by the comparison with what is saved: the household (None: new), whether anything
+    # differs, and its present members by their matching key.
+    saved: Household | None = None
+    changed: bool = True
+    known: dict[tuple[str, ...], Member] = field(default_factory=dict)
 
 
 @dataclass
@@ -477,7 +482,9 @@ def _member_key(values: dict[str, Any]) -> tuple[str, ...]:
 def _existing(commune: AdminUnit, numbers: Iterable[str]) -> dict[str, Household]:
     return {
         h.number: h
-        for h in Household.objects.filter(commune=commune, number__in=list(numbers)).order_by("id")
+        for h in Household.objects.filter(commune=commune, number__in=list(numbers))
+        .select_related("village")
+        .order_by("id")
     }
 
 
@@ -491,12 +498,13 @@ def _compare(plan: ImportPlan) -> None:
         members.setdefault(member.household_id, {})[_member_key(values)] = member
     for group in plan.households:
         household = existing.get(group.number)
+        group.saved, group.changed = household, True
         if household is None:
             plan.households_new += 1
             plan.members_new += len(group.people)
             continue
         changed = bool(_household_changes(household, group))
-        known = members.get(household.pk, {})
+        known = group.known = members.get(household.pk, {})
         head = next(p for p in group.people if p.values["relationship"] == Member.Relationship.HEAD)
         now_head = next(
             (m for m in known.values() if m.relationship == Member.Relationship.HEAD), None
@@ -524,6 +532,7 @@ def _compare(plan: ImportPlan) -> None:
                 changed = True
             else:
                 plan.members_same += 1
+        group.changed = changed
         if changed:
             plan.households_changed += 1
         else:
@@ -559,11 +568,14 @@ def import_apply(*, actor: User | None, plan: ImportPlan) -> ImportPlan:
     if not plan.ok:
         raise ValueError("a plan with errors cannot be applied")
     _compare(_reset(plan))
-    existing = _existing(plan.commune, [g.number for g in plan.households])
+    if not plan.ok:  # the saved list changed since the preview (a new head, for one)
+        raise ValueError("the plan has errors since the preview")
     events: list[AuditEvent] = []
     new_households = []
     for group in plan.households:
-        household = existing.get(group.number)
+        household = group.saved
+        if household is not None and not group.changed:
+            continue
         if household is None:
             household = Household(
                 commune=plan.commune,
@@ -630,10 +642,7 @@ def _reset(plan: ImportPlan) -> ImportPlan:
 def _apply_members(
     actor: User | None, household: Household, group: HouseholdRows, events: list[AuditEvent]
 ) -> None:
-    known = {
-        _member_key({f: getattr(m, f) for f in MEMBER_VALUES}): m
-        for m in household.members.filter(status=Member.Status.PRESENT)
-    }
+    known = group.known
     for person in group.people:
         values = _member_values(person)
         member = known.get(_member_key(person.values))

@@ -277,3 +277,37 @@ def test_a_hostile_file_is_a_400_and_others_cannot_see_an_upload(
         assert client_for(other).post(response["Location"] + "confirm/").status_code == 404
     assert client_for(district_reader).get(reverse("households:import")).status_code == 404
     assert not Household.objects.filter(number="0101").exists()
+
+
+def _many(n: int) -> list[dict]:
+    rows = []
+    for i in range(n):
+        rows.append(person(f"{i + 1:04d}", f"Đỗ Văn Số {i}"))
+        rows.append(person(f"{i + 1:04d}", f"Vũ Thị Số {i}", "Vợ", "Nữ", "1972"))
+    return rows
+
+
+@pytest.mark.parametrize("again", [False, True])
+def test_the_import_costs_the_same_queries_for_3_or_30_households(village_a, again):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from households.imports import import_apply
+
+    counts = []
+    for n in (3, 30):
+        Member.objects.filter(household__number__gte="0001").delete()
+        Household.objects.filter(number__gte="0001").delete()
+        data = workbook(_many(n))
+        if again:
+            plan = import_plan(
+                actor=None, commune=village_a.parent, file=io.BytesIO(data), name="a.xlsx"
+            )
+            import_apply(actor=None, plan=plan)
+        with CaptureQueriesContext(connection) as queries:
+            plan = import_plan(
+                actor=None, commune=village_a.parent, file=io.BytesIO(data), name="a.xlsx"
+            )
+            import_apply(actor=None, plan=plan)
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
