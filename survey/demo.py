@@ -105,7 +105,12 @@ DEMO_FORMS = {
 def demo_seed_results() -> None:
     """Submit the demo households' forms; take Thôn 1 of Bình Nghĩa through to approval."""
     from survey.models import SurveyResponse
-    from survey.services import response_start, response_submit, response_update
+    from survey.services import (
+        SECTION_FIELDS,
+        response_start,
+        response_submit,
+        response_update,
+    )
     from survey.workflow import meeting_record, posting_start, responses_approve
 
     review_round = ReviewRound.objects.get(province__code="35", year=DEMO_YEAR, kind="periodic")
@@ -116,12 +121,16 @@ def demo_seed_results() -> None:
         officer = User.objects.get(username=f"xa-{household.commune.code}")
         facts, score = DEMO_FORMS[household.head_name]
         response = response_start(actor=officer, review_round=review_round, household=household)
-        response_update(
-            actor=officer,
-            response=response,
-            values={"screening": "proceed", "income_score_manual": score, **facts},
-            expected_version=response.version,
-        )
+        answers = {"screening": "proceed", "income_score_manual": score, **facts}
+        # Section by section, as the officer saves them (which confirms what last year carried).
+        for section, fields in SECTION_FIELDS.items():
+            response_update(
+                actor=officer,
+                response=response,
+                values={k: v for k, v in answers.items() if k in fields},
+                expected_version=response.version,
+                section=section,
+            )
         response_submit(actor=officer, response=response, expected_version=response.version)
     officer = User.objects.get(username="xa-13504")
     village = officer.unit.children.get(code="13504-01")  # type: ignore[union-attr]

@@ -244,6 +244,12 @@ class SurveyResponse(models.Model):
     has_person_of_merit = models.BooleanField(default=False)
     no_labour_capacity = models.BooleanField(default=False)
     version = models.PositiveIntegerField(default=1)
+    # A form started from the household's form of an earlier round: the sections it carried
+    # must each be confirmed (saved) by the officer before it can be submitted.
+    carried_from = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    confirmed_sections = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     created_by = models.ForeignKey(

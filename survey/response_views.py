@@ -23,10 +23,13 @@ from .intake import card_is_usable, effective_card, response_evaluate
 from .models import ScreeningCriterion, SurveyResponse
 from .selectors import response_access, response_get_or_404, round_get_or_404
 from .services import (
+    SECTION_FIELDS,
+    carried_changes,
     response_apply,
     response_start,
     response_submit,
     response_update,
+    sections_to_confirm,
 )
 from .workflow import EDITABLE_STATUSES, can_return, may_take, response_reopen, response_return
 
@@ -95,6 +98,7 @@ def response_section(request: AuthedHttpRequest, public_id: str, section: str) -
                     response=response,
                     values=form.values(),
                     expected_version=posted_version(request.POST),
+                    section=section,
                 )
             except StaleEdit as exc:
                 stale = True
@@ -122,6 +126,9 @@ def response_section(request: AuthedHttpRequest, public_id: str, section: str) -
             "sections": SECTIONS,
             "form": form,
             "can_edit": can_edit,
+            "carried": response.carried_from if section in SECTION_FIELDS else None,
+            "carried_changes": carried_changes(response, section),
+            "to_confirm": sections_to_confirm(response),
             "is_draft": response.status in EDITABLE_STATUSES,
             "stale": stale,
             "evaluation": evaluation,

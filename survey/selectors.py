@@ -49,6 +49,7 @@ def response_get_or_404(
             "household",
             "household__commune",
             "village",
+            "carried_from__review_round",
         )
         .filter(public_id=public_id)
         .first()

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from accounts.scoping import provinces_managed
@@ -18,7 +19,7 @@ from core.audit import audit_value
 from core.locking import StaleEdit, version_bump
 from households.models import Household, Member
 from households.selectors import households_changeable
-from survey.engine import EngineError, get_standard, standard_for_year
+from survey.engine import HOUSEHOLD_FACTS, EngineError, get_standard, standard_for_year
 
 from .intake import member_facts, response_evaluate
 from .models import (
@@ -198,6 +199,7 @@ def response_start(
         raise ValidationError(_("Đợt rà soát đã kết thúc."))
     if not household.village.path.startswith(review_round.province.path):
         raise ValidationError(_("Hộ không thuộc tỉnh của đợt rà soát."))
+    previous = previous_form(review_round, household)
     response, created = SurveyResponse.objects.get_or_create(
         review_round=review_round,
         household=household,
@@ -205,11 +207,111 @@ def response_start(
             "commune": household.commune,
             "village": household.village,
             "created_by": actor,
+            "carried_from": previous,
+            **(carried_values(previous, review_round) if previous else {}),
         },
     )
     if created:
-        audit_record(actor=actor, action="response_start", target=response, unit=household.village)
+        audit_record(
+            actor=actor,
+            action="response_start",
+            target=response,
+            unit=household.village,
+            changes={"carried_from": previous.review_round.year} if previous else {},
+        )
     return response
+
+
+SECTION_LABELS = {
+    "screening": gettext_lazy("Phiếu A"),
+    "housing": gettext_lazy("Nhà ở, nước, vệ sinh, thông tin"),
+    "income": gettext_lazy("Điểm và thu nhập"),
+}
+# The sections of the forms and the answers each holds (members come from the registry).
+SECTION_FIELDS = {
+    "screening": ("screening", "screening_reason", "screening_criteria"),
+    "housing": (
+        "floor_area_m2",
+        "wall_durable",
+        "column_durable",
+        "roof_durable",
+        "water_source",
+        "latrine_hygienic",
+        "information_means",
+        "direct_answers",
+    ),
+    "income": (
+        "agricultural",
+        "card_answers",
+        "card_flags",
+        "income_score_manual",
+        "income_by_source",
+    ),
+}
+# Answers tied to a standard's own items: carried only between rounds of the same standard.
+STANDARD_BOUND = {"direct_answers", "card_answers", "card_flags", "income_score_manual"}
+
+
+def previous_form(review_round: ReviewRound, household: Household) -> SurveyResponse | None:
+    """The household's latest form of an earlier round that went past the draft."""
+    return (
+        SurveyResponse.objects.filter(
+            household=household,
+            review_round__province=review_round.province,
+            review_round__starts_on__lt=review_round.starts_on,
+        )
+        .exclude(status__in=EDITABLE_STATUSES)
+        .select_related("review_round")
+        .order_by("-review_round__starts_on", "-id")
+        .first()
+    )
+
+
+def carried_values(previous: SurveyResponse, review_round: ReviewRound) -> dict[str, Any]:
+    same_standard = previous.review_round.standard_code == review_round.standard_code
+    return {
+        name: getattr(previous, name)
+        for fields in SECTION_FIELDS.values()
+        for name in fields
+        if same_standard or name not in STANDARD_BOUND
+    }
+
+
+def _answer_text(name: str, value: Any) -> str:
+    spec = HOUSEHOLD_FACTS.get(name)
+    choices = dict(getattr(spec, "choices", None) or {})
+    if value in (None, "", [], {}):
+        return "—"
+    if isinstance(value, bool):
+        return str(_("có") if value else _("không"))
+    if isinstance(value, list):
+        return ", ".join(str(choices.get(v, v)) for v in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {v}" for k, v in value.items() if v not in (None, ""))
+    if name == "screening":
+        return str(SurveyResponse.Screening(value).label)
+    return str(choices.get(value, value))
+
+
+def carried_changes(response: SurveyResponse, section: str) -> list[tuple[str, str, str]]:
+    """What the officer changed in a carried section since last year: (label, then, now)."""
+    previous = response.carried_from
+    if previous is None or section not in SECTION_FIELDS:
+        return []
+    rows = []
+    for name in SECTION_FIELDS[section]:
+        then, now = getattr(previous, name), getattr(response, name)
+        if then != now:
+            label = str(getattr(SurveyResponse._meta.get_field(name), "verbose_name", name))
+            rows.append((label, _answer_text(name, then), _answer_text(name, now)))
+    return rows
+
+
+def sections_to_confirm(response: SurveyResponse) -> list[str]:
+    """Sections carried from last year that the officer has not confirmed (saved) yet."""
+    if response.carried_from_id is None:
+        return []
+    return [s for s in SECTION_FIELDS if s not in response.confirmed_sections]
 
 
 def response_apply(response: SurveyResponse, values: Mapping[str, Any]) -> dict[str, list[Any]]:
@@ -232,10 +334,20 @@ def response_update(
     response: SurveyResponse,
     values: Mapping[str, Any],
     expected_version: int,
+    section: str = "",
 ) -> SurveyResponse:
-    """Save a section of the forms as a draft: anything may still be blank."""
+    """Save a section of the forms as a draft: anything may still be blank. Saving a section
+    carried from last year, changed or not, is the officer confirming it."""
     _check_response_editable(actor, response)
     changes = response_apply(response, values)
+    confirming = (
+        response.carried_from_id is not None
+        and section in SECTION_FIELDS
+        and section not in response.confirmed_sections
+    )
+    if confirming:
+        response.confirmed_sections = [*response.confirmed_sections, section]
+        changes["confirmed_sections"] = [None, section]
     if not changes:
         return response
     version_bump(
@@ -348,6 +460,15 @@ def response_submit(
     locked = SurveyResponse.objects.select_for_update().get(pk=response.pk)
     if locked.version != expected_version:
         raise StaleEdit(_("Phiếu vừa được người khác lưu: hãy tải lại trang rồi nộp lại."))
+    unconfirmed = sections_to_confirm(response)
+    if unconfirmed:
+        raise ValidationError(
+            _(
+                "Phiếu lấy từ năm trước: hãy xem lại và bấm Lưu ở từng phần trước khi nộp "
+                "(chưa xác nhận: %(s)s)."
+            )
+            % {"s": ", ".join(str(SECTION_LABELS[s]) for s in unconfirmed)}
+        )
     members = list(response.household.members.filter(status=Member.Status.PRESENT).order_by("id"))
     deprived = response_fill_result(
         response,

@@ -271,3 +271,78 @@ def test_a_submission_without_a_readable_version_is_refused(started, version):
     assert result.status_code == 200
     assert "Đã nộp phiếu." not in result.content.decode()
     assert_not_submitted(response, response.version)
+
+
+# --- Forms carried forward from last year --------------------------------------------------------
+
+
+def test_a_new_rounds_form_starts_from_last_years_answers_and_each_section_needs_confirming(
+    officer_a, household_a, province_reader, client_for, world
+):
+    from django.core.exceptions import ValidationError as DjangoValidationError
+    from django.urls import reverse
+
+    from survey.models import ReviewRound, SurveyResponse
+    from survey.services import response_start, response_submit, response_update
+
+    rounds = world["rounds"]
+    last = response_start(actor=officer_a, review_round=rounds[2024], household=household_a)
+    answers = {
+        "screening": "proceed",
+        "floor_area_m2": 24,
+        "wall_durable": False,
+        "column_durable": True,
+        "roof_durable": True,
+        "water_source": "unprotected_well",
+        "latrine_hygienic": False,
+        "information_means": ["tv"],
+        "income_score_manual": 120,
+    }
+    response_update(actor=officer_a, response=last, values=answers, expected_version=last.version)
+    SurveyResponse.objects.filter(pk=last.pk).update(status="approved")  # last year's, approved
+    this = response_start(actor=officer_a, review_round=rounds[2025], household=household_a)
+    assert this.carried_from_id == last.pk
+    assert this.water_source == "unprotected_well" and this.floor_area_m2 == 24
+    assert this.income_score_manual == 120 and this.status == "draft"
+    client = client_for(officer_a)
+    housing = reverse("survey:response_section", args=[this.public_id, "housing"])
+    page = client.get(housing).content.decode()
+    assert "lấy từ phiếu năm 2024" in page and "chưa nộp được" in page
+    # Nothing is submitted without the officer: the carried sections must each be confirmed.
+    this.refresh_from_db()
+    with pytest.raises(DjangoValidationError, match="chưa xác nhận"):
+        response_submit(actor=officer_a, response=this, expected_version=this.version)
+    this.refresh_from_db()
+    response_update(
+        actor=officer_a,
+        response=this,
+        values={"water_source": "piped"},
+        expected_version=this.version,
+        section="housing",
+    )
+    page = client.get(housing).content.decode()
+    assert "Đã đổi so với năm trước" in page
+    assert "Giếng đào không được bảo vệ → <strong>Nước máy</strong>" in page
+    for section in ("screening", "income"):
+        this.refresh_from_db()
+        response_update(
+            actor=officer_a,
+            response=this,
+            values={},
+            expected_version=this.version,
+            section=section,
+        )
+    this.refresh_from_db()
+    assert set(this.confirmed_sections) == {"screening", "housing", "income"}
+    submitted = response_submit(actor=officer_a, response=this, expected_version=this.version)
+    assert submitted.status == "submitted"
+    assert ReviewRound.objects.get(pk=rounds[2025].pk).status == "open"
+    # Last year's form keeps its own answers.
+    assert SurveyResponse.objects.get(pk=last.pk).water_source == "unprotected_well"
+
+
+def test_a_household_without_an_earlier_form_starts_blank(officer_a, household_a, round_2025):
+    from survey.services import response_start
+
+    response = response_start(actor=officer_a, review_round=round_2025, household=household_a)
+    assert response.carried_from_id is None and response.water_source == ""
