@@ -38,6 +38,12 @@ def draft(officer_a, household_a, round_2025):
     return response_start(actor=officer_a, review_round=round_2025, household=household_a)
 
 
+def input_named(page: str, name: str) -> str:
+    found = re.search(rf'<input[^>]*name="{name}"[^>]*>', page)
+    assert found, name
+    return found.group(0)
+
+
 def income_url(response):
     return reverse(
         "survey:response_section", kwargs={"public_id": response.public_id, "section": "income"}
@@ -47,7 +53,7 @@ def income_url(response):
 def test_income_typed_with_dots_is_saved_and_shown_back_grouped(officer_a, draft, client_for):
     client = client_for(officer_a)
     page = client.get(income_url(draft)).content.decode()
-    field = re.search(r'<input[^>]*name="income__wages"[^>]*>', page).group(0)
+    field = input_named(page, "income__wages")
     assert 'inputmode="numeric"' in field and "data-money" in field
     assert 'type="number"' not in field  # a number input refuses "36.000.000"
 
@@ -60,9 +66,9 @@ def test_income_typed_with_dots_is_saved_and_shown_back_grouped(officer_a, draft
     assert draft.income_by_source == {"wages": 36_000_000, "crops": 1_200_000}
 
     again = client.get(income_url(draft)).content.decode()
-    wages = re.search(r'<input[^>]*name="income__wages"[^>]*>', again).group(0)
+    wages = input_named(again, "income__wages")
     assert 'value="36.000.000"' in wages
-    crops = re.search(r'<input[^>]*name="income__crops"[^>]*>', again).group(0)
+    crops = input_named(again, "income__crops")
     assert 'value="1.200.000"' in crops
 
 
