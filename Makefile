@@ -60,9 +60,11 @@ bench: install
 bench-engine: install
 	$(PY) -m survey.engine.bench
 
+# locale/en: extracted from the code (its Vietnamese source strings), msgstr in English.
+# locale/vi: hand-kept Vietnamese overrides of Django's own messages, compiled, never extracted.
 messages: install
 	DEBUG=true $(PY) manage.py makemessages -l en --ignore=.venv
-	DEBUG=true $(PY) manage.py compilemessages -l en --ignore=.venv
+	DEBUG=true $(PY) manage.py compilemessages -l en -l vi --ignore=.venv
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .mypy_cache .ruff_cache
