@@ -2,8 +2,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from areas.models import AdminUnit
-from core.locking import VersionField
 from core.fields import MoneyField
+from core.locking import VersionField
 from core.text import CleanTextMixin
 
 from .models import Household, Member

@@ -188,7 +188,10 @@ def cases(household_a, village_a, commune_a, round_2025, draft, province_reader)
             "province_reader",
             reverse(
                 "reports:target_set",
-                kwargs={"round_id": round_2025.public_id, "unit_id": province_reader.unit.public_id},
+                kwargs={
+                    "round_id": round_2025.public_id,
+                    "unit_id": province_reader.unit.public_id,
+                },
             ),
             [{}, {"target": "hai phẩy năm"}, {"target": "150"}],
         ),
