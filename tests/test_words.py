@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 from django.urls import reverse
+from django.utils import translation
 
 from accounts.audit_display import ACTION_LABELS
 from households.models import Member
@@ -106,3 +107,14 @@ def test_every_action_the_services_write_has_a_vietnamese_label():
     written = _actions_written_by_services() | set(STEPS)
     assert "household_register" in written and "complaint_record" in written  # the walk works
     assert written - set(ACTION_LABELS) == set()
+
+
+def test_behind_the_language_switch_the_audit_trail_reads_in_english(
+    officer_a, household_a, client_for
+):
+    client = client_for(officer_a)
+    with translation.override("vi"):  # the language the requests switch to is undone after
+        client.post(reverse("set_language"), {"language": "en", "next": "/"})
+        body = text_of(client.get(reverse("accounts:audit_list")))
+    assert "Register household" in body and "Đăng ký hộ" not in body
+    assert "household_register" not in body
