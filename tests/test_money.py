@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from core.fields import MoneyField
+from households.models import Member
 from survey.services import response_start
 
 
@@ -78,3 +79,32 @@ def test_a_wrong_amount_is_shown_back_with_a_vietnamese_message(officer_a, draft
     )
     assert page.status_code == 200
     assert "Hãy nhập số tiền bằng chữ số, ví dụ 36.000.000." in page.content.decode()
+
+
+def test_a_members_monthly_allowance_is_a_grouped_amount_in_the_form_and_the_trail(
+    officer_a, household_a, client_for
+):
+    client = client_for(officer_a)
+    url = reverse("households:member_new", kwargs={"public_id": household_a.public_id})
+    response = client.post(
+        url,
+        {
+            "version": "0",
+            "full_name": "Trần Thị Bình",
+            "birth_year": "1950",
+            "sex": "female",
+            "ethnicity": "01",
+            "relationship": "spouse",
+            "monthly_social_allowance": "1.500.000",
+            "education": "primary",
+            "employment": "self_employed",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    member = Member.objects.get(full_name="Trần Thị Bình")
+    assert member.monthly_social_allowance == 1_500_000
+    edit = reverse("households:member_edit", kwargs={"public_id": member.public_id})
+    field = input_named(client.get(edit).content.decode(), "monthly_social_allowance")
+    assert 'value="1.500.000"' in field and "data-money" in field
+    trail = client.get(reverse("accounts:audit_list")).content.decode()
+    assert "1.500.000" in trail
