@@ -186,7 +186,7 @@ STORAGES = {
 }
 # The demo has no collectstatic: WhiteNoise finds the files where they live, as runserver does.
 WHITENOISE_USE_FINDERS = DEMO
-WHITENOISE_AUTOREFRESH = DEMO
+WHITENOISE_AUTOREFRESH = DEBUG or DEMO  # WhiteNoise's own default is DEBUG
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
