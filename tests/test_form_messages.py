@@ -31,7 +31,7 @@ ENGLISH = re.compile(
 # Django's "vi" wording replaced by ours.
 AWKWARD = re.compile(
     r"tổng thể|Trường này|là bắt buộc|Đảm bảo|Hãy chắc chắn|(?<!ãy )[Nn]hập một|khả thi|"
-    r"Hãy nhập lại lần nữa|Mật khẩu cũ|hoàn toàn là số|\s\.(?:\s|$)"
+    r"Hãy nhập lại lần nữa|Mật khẩu cũ|\s\.(?:\s|$)"
 )
 LONG = "x" * 2000
 
