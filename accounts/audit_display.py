@@ -79,7 +79,7 @@ class _Key:
     label: Promise
     # "app_label.model.field" whose choices or type give the value its words.
     field: str | None = None
-    # The value is a unit's code (it is read against the event's own unit).
+    # The value may be a unit's code (it is read against the event's own unit).
     unit_code: bool = False
 
 
@@ -101,7 +101,7 @@ KEYS: Mapping[str, _Key] = {
     "month": _Key(gettext_lazy("Tháng")),
     "role": _Key(gettext_lazy("Vai trò"), "accounts.user.role"),
     "unit": _Key(gettext_lazy("Đơn vị công tác"), unit_code=True),
-    "village": _Key(gettext_lazy("Thôn"), "households.household.village"),
+    "village": _Key(gettext_lazy("Thôn"), "households.household.village", unit_code=True),
     "first_name": _Key(gettext_lazy("Họ và tên")),
     "email": _Key(gettext_lazy("Thư điện tử")),
     "is_active": _Key(gettext_lazy("Đang hoạt động"), "accounts.user.is_active"),
@@ -194,10 +194,12 @@ class _Words:
             return "—"
         spec = KEYS.get(key)
         if spec is not None and spec.unit_code:
+            # Stored as a code (registration, accounts): the event's own unit names it.
             unit = event.unit
             if isinstance(unit, AdminUnit) and unit.code == value:
                 return unit.name
-            return _("mã %(code)s") % {"code": value}
+            if field is None:
+                return _("mã %(code)s") % {"code": value}
         if isinstance(value, bool):
             return _("có") if value else _("không")
         if isinstance(value, dict | list):

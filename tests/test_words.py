@@ -69,6 +69,8 @@ def test_the_audit_trail_reads_in_words_and_keeps_the_citizen_id_masked(
     assert "Trạng thái: Đã nộp → Bị trả lại" in body
     assert "Kết quả Phiếu A: — → Không có dấu hiệu: dừng ở Phiếu A" in body
     assert "Thôn: Thôn Đông → Thôn Bắc" in body
+    assert "Chủ hộ: Nguyễn Văn An" in body and "Thôn: Thôn Đông" in body  # the registration
+    assert "13504-01" not in body  # a village's code
     # CCCD: the last digits only, as the trail stores it.
     assert "…0123 → …0999" in body
     assert "035070000999" not in body and "035070000123" not in body
