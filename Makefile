@@ -29,11 +29,14 @@ install: $(STAMP) .env
 	"DEBUG=true\nSECRET_KEY=" + secrets.token_urlsafe(50) + "\n").encode())'
 	@echo "Wrote .env for development (DEBUG=true, a generated SECRET_KEY)."
 
+# DEMO=true (config/settings.py): DEBUG off, so a wrong address shows the app's own 404 page and
+# an error its 500 page, never Django's technical pages; plain HTTP, static files without
+# collectstatic. The .env's SECRET_KEY is used.
 demo: install
-	DEBUG=true $(PY) manage.py migrate --noinput
-	DEBUG=true $(PY) manage.py seed_demo
+	DEMO=true $(PY) manage.py migrate --noinput
+	DEMO=true $(PY) manage.py seed_demo
 	@echo "Mở http://127.0.0.1:$(PORT)/ — đăng nhập bằng một tài khoản ở trên."
-	DEBUG=true $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	DEMO=true $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # Tests run with DEBUG off, as in production, but over plain HTTP and without collectstatic.
 TEST_ENV := DEBUG=false SECURE_SSL=false SECRET_KEY=test-only-not-a-secret \
@@ -65,9 +68,11 @@ bench-import: install
 bench-uploads: install
 	DEBUG=true $(PY) -m tools.bench_uploads
 
+# locale/en: extracted from the code (its Vietnamese source strings), msgstr in English.
+# locale/vi: hand-kept Vietnamese overrides of Django's own messages, compiled, never extracted.
 messages: install
 	DEBUG=true $(PY) manage.py makemessages -l en --ignore=.venv
-	DEBUG=true $(PY) manage.py compilemessages -l en --ignore=.venv
+	DEBUG=true $(PY) manage.py compilemessages -l en -l vi --ignore=.venv
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .mypy_cache .ruff_cache

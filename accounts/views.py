@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from core.errors import form_add_service_error
 
+from .audit_display import describe_events
 from .forms import AccountForm, LoginForm, OwnPasswordForm, UserSearchForm
 from .models import AuditEvent, User
 from .scoping import can_manage_accounts, scoped
@@ -162,4 +163,6 @@ def user_password_reset(request: AuthedHttpRequest, public_id: str) -> HttpRespo
 def audit_list(request: AuthedHttpRequest) -> HttpResponse:
     events = scoped(request.user, AuditEvent.objects.select_related("actor", "unit"))
     page = Paginator(events, 50).get_page(request.GET.get("page"))
-    return render(request, "accounts/audit_list.html", {"page": page})
+    return render(
+        request, "accounts/audit_list.html", {"page": page, "rows": describe_events(page)}
+    )

@@ -41,7 +41,12 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-DEBUG = env_bool("DEBUG", False)
+# `make demo`: the app as officers see it (DEBUG off: its own 404 and 500 pages, never Django's
+# technical pages with the URL list or a traceback), but on a laptop: plain HTTP on 127.0.0.1,
+# static files served straight from the apps and static/ without collectstatic. One switch rather
+# than four overrides on the Makefile's command line, and it wins over the .env's DEBUG=true.
+DEMO = env_bool("DEMO", False)
+DEBUG = env_bool("DEBUG", False) and not DEMO
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
@@ -51,7 +56,7 @@ if not SECRET_KEY:
         )
     SECRET_KEY = "insecure-dev-only-key-never-used-when-debug-is-off"  # noqa: S105
 
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG or DEMO else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
@@ -174,10 +179,15 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": os.environ.get(
             "STATICFILES_BACKEND",
-            "whitenoise.storage.CompressedManifestStaticFilesStorage",
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEMO
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage",
         )
     },
 }
+# The demo has no collectstatic: WhiteNoise finds the files where they live, as runserver does.
+WHITENOISE_USE_FINDERS = DEMO
+WHITENOISE_AUTOREFRESH = DEBUG or DEMO  # WhiteNoise's own default is DEBUG
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -233,7 +243,7 @@ PERMISSIONS_POLICY: dict[str, list[str]] = {
 
 if not DEBUG:
     # Behind TLS in production. An intranet deployment without TLS sets SECURE_SSL=false.
-    _secure = env_bool("SECURE_SSL", True)
+    _secure = env_bool("SECURE_SSL", not DEMO)
     SESSION_COOKIE_SECURE = _secure
     CSRF_COOKIE_SECURE = _secure
     SECURE_SSL_REDIRECT = _secure

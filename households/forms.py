@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from areas.models import AdminUnit
+from core.fields import MoneyField
 from core.locking import VersionField
 from core.text import CleanTextMixin
 
@@ -33,6 +34,7 @@ class MemberForm(CleanTextMixin, forms.ModelForm):
         model = Member
         fields = MEMBER_FIELDS
         widgets = {"birth_date": DateInput()}
+        field_classes = {"monthly_social_allowance": MoneyField}
         help_texts = {
             "birth_year": _("Bắt buộc; tự điền từ ngày sinh nếu có ngày sinh."),
             "monthly_social_allowance": _("Số tiền trợ cấp xã hội hằng tháng, 0 nếu không có."),

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from areas.models import AdminUnit
+from core.fields import MoneyField
 from core.text import CleanTextMixin
 from survey.engine import CARD_FLAGS, HOUSEHOLD_FACTS, ScoreCard, Standard
 
@@ -211,8 +212,8 @@ class IncomeForm(CleanTextMixin, forms.Form):
             self.initial["income_score_manual"] = response.income_score_manual
         for key, label in INCOME_SOURCES.items():
             name = f"income__{key}"
-            self.fields[name] = forms.IntegerField(
-                label=_("%(src)s (đồng/12 tháng)") % {"src": label}, min_value=0, required=False
+            self.fields[name] = MoneyField(
+                label=_("%(src)s (đồng/12 tháng)") % {"src": label}, required=False
             )
             self.initial[name] = response.income_by_source.get(key)
 

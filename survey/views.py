@@ -12,7 +12,7 @@ from accounts.scoping import provinces_managed, visible_units
 from accounts.types import AuthedHttpRequest
 from areas.models import AdminUnit
 from core.errors import form_add_service_error, message_service_error
-from survey.engine import get_standard
+from survey.engine import Standard, get_standard
 
 from .forms import CommuneTotalForm, CriterionForm, RoundOpenForm
 from .models import CommuneTotal, ScreeningCriterion, SurveyResponse
@@ -60,6 +60,18 @@ def round_new(request: AuthedHttpRequest) -> HttpResponse:
             messages.success(request, _("Đã mở %(r)s.") % {"r": review_round})
             return redirect("survey:round_detail", public_id=review_round.public_id)
     return render(request, "survey/round_form.html", {"form": form})
+
+
+def unverified_labels(standard: Standard) -> list[str]:
+    """What the standard has not verified, by the names officers read in the standard itself."""
+    fixed = {
+        "review_years": _("Năm rà soát áp dụng"),
+        "score_card": _("Bảng điểm ước lượng thu nhập (Phiếu B)"),
+    }
+    return [
+        str(fixed.get(key) or standard.item_label(key) or key)
+        for key in standard.unverified_items()
+    ]
 
 
 def round_detail(request: AuthedHttpRequest, public_id: str) -> HttpResponse:
@@ -117,7 +129,7 @@ def round_detail(request: AuthedHttpRequest, public_id: str) -> HttpResponse:
             "statuses": SurveyResponse.Status.choices,
             "round": review_round,
             "standard": standard,
-            "unverified": standard.unverified_items(),
+            "unverified": unverified_labels(standard),
             "rows": rows,
             "recorded": len(totals),
             "total_form": CommuneTotalForm(),

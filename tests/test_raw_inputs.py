@@ -12,7 +12,7 @@ from accounts.models import AuditEvent
 from survey.models import Complaint, ProvinceTarget, ScreeningCriterion
 
 NUL_MESSAGE = "ký tự rỗng NUL"
-TOO_LONG = "tối đa 300 kí tự"
+TOO_LONG = "tối đa 300 ký tự"
 
 
 def messages_of(response) -> str:
@@ -126,7 +126,7 @@ def test_a_good_target_with_its_basis_is_recorded(province_reader, target_url, c
 
 @pytest.mark.parametrize(
     ("query", "message"),
-    [("xa\x00", NUL_MESSAGE), ("x" * 151, "tối đa 150 kí tự")],
+    [("xa\x00", NUL_MESSAGE), ("x" * 151, "tối đa 150 ký tự")],
     ids=["nul", "over-long"],
 )
 def test_a_bad_account_search_is_a_form_error(admin, officer_a, client_for, query, message):
@@ -194,5 +194,5 @@ def test_an_over_long_complainant_name_is_a_form_error_not_a_500(
         follow=True,
     )
     assert page.status_code == 200
-    assert "tối đa 150 kí tự" in messages_of(page)
+    assert "tối đa 150 ký tự" in messages_of(page)
     assert not Complaint.objects.exists()

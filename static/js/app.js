@@ -16,4 +16,45 @@
       field.form.requestSubmit ? field.form.requestSubmit() : field.form.submit();
     }
   });
+  // <input data-money>: an amount in đồng, grouped with "." as it is typed (36000000 → 36.000.000).
+  // The caret stays after the same digit it followed, whatever dots were added or removed.
+  function groupDigits(digits) {
+    return digits.replace(/\B(?=(\d{3})+(?!\d))/g, ".");
+  }
+  function formatMoney(input) {
+    var value = input.value;
+    var caret = input.selectionStart === null ? value.length : input.selectionStart;
+    var digitsBefore = value.slice(0, caret).replace(/\D/g, "").length;
+    var digits = value.replace(/\D/g, "").replace(/^0+(?=\d)/, "");
+    var grouped = groupDigits(digits);
+    if (grouped === value) {
+      return;
+    }
+    input.value = grouped;
+    var position = 0;
+    for (var seen = 0; position < grouped.length && seen < digitsBefore; position++) {
+      if (/\d/.test(grouped[position])) {
+        seen++;
+      }
+    }
+    if (document.activeElement === input) {
+      input.setSelectionRange(position, position);
+    }
+  }
+  document.addEventListener("input", function (event) {
+    var input = event.target.closest && event.target.closest("input[data-money]");
+    if (input) {
+      formatMoney(input);
+    }
+  });
+  function formatAll(root) {
+    (root || document).querySelectorAll("input[data-money]").forEach(formatMoney);
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    formatAll(document);
+  });
+  // Parts of a page replaced by htmx.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    formatAll(event.target);
+  });
 })();

@@ -235,6 +235,26 @@ class Standard:
             out.append("score_card")
         return tuple(dict.fromkeys(out))
 
+    def item_label(self, key: str) -> str | None:
+        """The standard's own Vietnamese label for a key of `unverified_items` ("parameter:x").
+
+        None for the keys without one in the data ("review_years", "score_card"): the caller
+        names those, and for an unknown key.
+        """
+        kind, _, name = key.partition(":")
+        if kind == "parameter" and name in self.parameters:
+            return self.parameters[name].label_vi
+        if kind == "indicator" and name in self.indicator_index:
+            return self.indicator(name).label_vi
+        if kind == "path" and name in self.paths:
+            return self.paths[name].label_vi
+        if kind == "rule":
+            rules: list[Rule] = [*self.average_rules]
+            for path in self.paths.values():
+                rules.extend((*path.rules, *((path.otherwise,) if path.otherwise else ())))
+            return next((rule.label_vi for rule in rules if rule.key == name), None)
+        return None
+
 
 class _UniqueKeyLoader(yaml.SafeLoader):
     """SafeLoader that rejects a key given twice in one mapping (PyYAML keeps the last silently)."""
