@@ -43,6 +43,10 @@ ACTION_LABELS: Mapping[str, Promise] = {
     "village_update": gettext_lazy("Sửa thôn"),
     # households
     "household_register": gettext_lazy("Đăng ký hộ"),
+    "household_import": gettext_lazy("Nhập hộ từ Excel"),
+    "household_import_update": gettext_lazy("Cập nhật hộ khi nhập từ Excel"),
+    "member_import": gettext_lazy("Thêm thành viên khi nhập từ Excel"),
+    "member_import_update": gettext_lazy("Cập nhật thành viên khi nhập từ Excel"),
     "household_update": gettext_lazy("Sửa thông tin hộ"),
     "household_split": gettext_lazy("Tách hộ"),
     "household_merge": gettext_lazy("Nhập hộ"),
@@ -113,6 +117,8 @@ KEYS: Mapping[str, _Key] = {
     "card_answers": _Key(gettext_lazy("Câu trả lời bảng điểm thu nhập")),
     "card_flags": _Key(gettext_lazy("Đánh dấu trên bảng điểm")),
     "income_by_source": _Key(gettext_lazy("Thu nhập theo nguồn")),
+    "carried_from": _Key(gettext_lazy("Lấy từ phiếu năm")),
+    "confirmed_sections": _Key(gettext_lazy("Phần đã xác nhận")),
 }
 
 
