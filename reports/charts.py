@@ -111,6 +111,9 @@ def bar_chart(
     height = plot_bottom + axis_height + 4
     chart_id = f"chart-{uuid.uuid4().hex[:8]}"
     parts = [
+        # On a phone the chart keeps a readable size and scrolls sideways in its own region
+        # (focusable, so a keyboard can scroll it too); on a laptop it is drawn at about 1:1.
+        f'<div class="chart-scroll" tabindex="0" role="region" aria-label="{escape(title)}">',
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" '
         f'role="img" aria-label="{escape(title)}" aria-describedby="{chart_id}-desc" '
         f'class="chart" font-family="system-ui, sans-serif">',
@@ -126,7 +129,7 @@ def bar_chart(
             f'stroke="{"#6c757d" if tick == 0 else "#dee2e6"}" stroke-width="1"/>'
         )
         parts.append(
-            f'<text class="chart-tick" x="{x:.1f}" y="{plot_bottom + 14}" font-size="10" '
+            f'<text class="chart-tick" x="{x:.1f}" y="{plot_bottom + 14}" font-size="11" '
             f'fill="#495057" text-anchor="middle">{escape(_tick_label(tick, suffix))}</text>'
         )
     parts.append("</g>")
@@ -134,13 +137,13 @@ def bar_chart(
     for index, (name, _values) in enumerate(series):
         color = PALETTE[index % len(PALETTE)]
         parts.append(f'<rect x="{x}" y="4" width="10" height="10" fill="{color}"/>')
-        parts.append(f'<text x="{x + 14}" y="13" font-size="11">{escape(name)}</text>')
+        parts.append(f'<text x="{x + 14}" y="13" font-size="12">{escape(name)}</text>')
         x += 14 + 7 * len(name) + 20
     for row, label in enumerate(labels):
         top = plot_top + row * row_height
         short = label if len(label) <= 30 else label[:29] + "…"
         parts.append(
-            f'<text x="{label_width - 6}" y="{top + row_height / 2 + 4:.1f}" font-size="11" '
+            f'<text x="{label_width - 6}" y="{top + row_height / 2 + 4:.1f}" font-size="12" '
             f'text-anchor="end">{escape(short)}</text>'
         )
         for index, (_name, values) in enumerate(series):
@@ -154,9 +157,9 @@ def bar_chart(
             )
             parts.append(
                 f'<text class="chart-value" x="{label_width + length + 4:.1f}" y="{y + 9}" '
-                f'font-size="10">{escape(_fmt(value, suffix))}</text>'
+                f'font-size="11">{escape(_fmt(value, suffix))}</text>'
             )
-    parts.append("</svg>")
+    parts.append("</svg></div>")
     return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped
 
 
