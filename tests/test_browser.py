@@ -243,6 +243,8 @@ def test_on_a_phone_the_running_score_is_a_bar_in_view_that_opens_the_explanatio
     login(page, base, "xa-13504")
     section = reverse("survey:response_section", args=[a11y_world["response"].public_id, "housing"])
     page.set_viewport_size(PHONE)
+    # Bootstrap scrolls smoothly unless the user asks for reduced motion: measure after the scroll.
+    page.emulate_media(reduced_motion="reduce")
     page.goto(base + section)
     bar = page.locator("#score .score-bar summary")
     expect(bar).to_be_visible()
