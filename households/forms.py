@@ -43,6 +43,8 @@ class MemberForm(CleanTextMixin, forms.ModelForm):
     def __init__(self, *args, head: bool = False, **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
         self.fields["birth_year"].required = False
+        # A number pad on a phone (the money field is left to its own widget).
+        self.fields["birth_year"].widget.attrs["inputmode"] = "numeric"
         if head:
             del self.fields["relationship"]
 

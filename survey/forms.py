@@ -12,6 +12,11 @@ from .intake import INCOME_SOURCES, score_path_available
 from .models import Classification, CommuneTotal, ReviewRound, ScreeningCriterion, SurveyResponse
 
 
+def numeric(*, decimal: bool = False) -> forms.NumberInput:
+    """A number input that opens the phone's number pad (never used for money fields)."""
+    return forms.NumberInput(attrs={"inputmode": "decimal" if decimal else "numeric"})
+
+
 class DMYDateField(forms.DateField):
     widget = forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy"})
 
@@ -20,10 +25,16 @@ class RoundOpenForm(CleanTextMixin, forms.Form):
     province: "forms.ModelChoiceField[AdminUnit]" = forms.ModelChoiceField(
         label=_("Tỉnh"), queryset=AdminUnit.objects.none(), empty_label=None
     )
-    year = forms.IntegerField(label=_("Năm rà soát"), min_value=2016, max_value=2030)
+    year = forms.IntegerField(
+        label=_("Năm rà soát"), min_value=2016, max_value=2030, widget=numeric()
+    )
     kind = forms.ChoiceField(label=_("Loại đợt"), choices=ReviewRound.Kind.choices)
     month = forms.IntegerField(
-        label=_("Tháng (đợt thường xuyên)"), min_value=1, max_value=12, required=False
+        label=_("Tháng (đợt thường xuyên)"),
+        min_value=1,
+        max_value=12,
+        required=False,
+        widget=numeric(),
     )
     starts_on = DMYDateField(
         label=_("Bắt đầu"),
@@ -46,6 +57,7 @@ class CommuneTotalForm(CleanTextMixin, forms.ModelForm):  # type: ignore[type-ar
     class Meta:
         model = CommuneTotal
         fields = ["total_households", "source"]
+        widgets = {"total_households": numeric()}
 
     def _post_clean(self) -> None:
         pass
@@ -122,7 +134,12 @@ class HousingForm(CleanTextMixin, forms.Form):
                 self.initial[name] = _initial_bool(value)
             elif spec.kind == "number":
                 self.fields[name] = forms.DecimalField(
-                    label=spec.label_vi, min_value=0, max_digits=7, decimal_places=1, required=False
+                    label=spec.label_vi,
+                    min_value=0,
+                    max_digits=7,
+                    decimal_places=1,
+                    required=False,
+                    widget=numeric(decimal=True),
                 )
                 self.initial[name] = value
             elif spec.kind == "choice":
@@ -204,6 +221,7 @@ class IncomeForm(CleanTextMixin, forms.Form):
                 max_digits=7,
                 decimal_places=1,
                 required=False,
+                widget=numeric(decimal=True),
                 help_text=_(
                     "Bảng điểm chính thức của chuẩn này chưa được cài vào phần mềm: hãy cộng điểm "
                     "trên phiếu giấy và nhập tổng. Kết quả sẽ ghi rõ là điểm nhập tay."
@@ -265,7 +283,7 @@ class ScoreCardUploadForm(CleanTextMixin, forms.Form):
 
 class MeetingForm(CleanTextMixin, forms.Form):
     held_on = DMYDateField(label=_("Ngày họp"))
-    attendance = forms.IntegerField(label=_("Số người dự"), min_value=1)
+    attendance = forms.IntegerField(label=_("Số người dự"), min_value=1, widget=numeric())
     chaired_by = forms.CharField(label=_("Người chủ trì"), max_length=150)
     notes = forms.CharField(
         label=_("Ý kiến của cuộc họp (bắt buộc nếu có hộ chưa thống nhất)"),

@@ -21,7 +21,12 @@ from survey.engine import get_standard
 from .forms import HousingForm, IncomeForm, ReasonForm, ScreeningForm, SubmitForm
 from .intake import card_is_usable, effective_card, response_evaluate
 from .models import ScreeningCriterion, SurveyResponse
-from .selectors import response_access, response_get_or_404, round_get_or_404
+from .selectors import (
+    response_access,
+    response_get_or_404,
+    response_last_return,
+    round_get_or_404,
+)
 from .services import (
     SECTION_FIELDS,
     carried_changes,
@@ -139,6 +144,7 @@ def response_section(request: AuthedHttpRequest, public_id: str, section: str) -
             else (),
             "can_return": may_take(request.user, "response_return", response),
             "can_reopen": may_take(request.user, "response_reopen", response),
+            "returned": response_last_return(response),
         },
     )
 

@@ -9,7 +9,7 @@ from accounts.models import User
 from accounts.scoping import can_change_unit, provinces_managed, provinces_taking_part, scoped
 from households.selectors import households_changeable
 
-from .models import ReviewRound, SurveyResponse
+from .models import ResponseTransition, ReviewRound, SurveyResponse
 from .workflow import EDITABLE_STATUSES
 
 
@@ -64,4 +64,16 @@ def response_access(user: User, public_id: UUID | str) -> tuple[SurveyResponse, 
     response = response_get_or_404(user, public_id)
     return response, response.status in EDITABLE_STATUSES and can_change_unit(
         user, response.village
+    )
+
+
+def response_last_return(response: SurveyResponse) -> ResponseTransition | None:
+    """Why, by whom and when a returned form was sent back (the latest return), else None."""
+    if response.status != SurveyResponse.Status.RETURNED:
+        return None
+    return (
+        response.transitions.filter(to_status=SurveyResponse.Status.RETURNED)
+        .select_related("actor", "actor__unit")
+        .order_by("-at", "-id")
+        .first()
     )

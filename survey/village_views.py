@@ -111,6 +111,7 @@ def village_workspace(request: AuthedHttpRequest, round_id: str, village_id: str
             "not_started": not_started,
             "complaints": complaints,
             "windows": windows,
+            "today": today,
             "meeting_form": MeetingForm(initial={"held_on": today}),
             "posting_form": PostingForm(initial={"starts_on": today}),
             "complaint_form": ComplaintForm(responses=posted, initial={"received_on": today}),
