@@ -280,6 +280,10 @@ def test_movement_deprivation_and_group_sheets_hold_the_counts(world, made):
 
     groups = book["Nhom doi tuong"]
     assert groups["A3"].value == "Biểu số 08"
+    # "Hộ không có người trong độ tuổi có khả năng lao động" wraps over 24 columns' width: the
+    # group row is two lines high (a renderer clips, and still prints, a half-shown line).
+    assert groups["H9"].value.startswith("Hộ không có người") and groups["H10"].value == "Hộ nghèo"
+    assert groups.row_dimensions[9].height >= 2 * 14
     # In 2025 the district's office in charge of poverty reduction was agriculture's.
     assert (groups["A1"].value, groups["A2"].value) == (
         "UBND HUYỆN BÌNH LỤC",
@@ -577,6 +581,14 @@ def test_the_downloading_users_unit_issues_the_workbook_and_their_name_prepares_
         "UBND TỈNH HÀ NAM",
         "SỞ NÔNG NGHIỆP VÀ MÔI TRƯỜNG",
         f"Hà Nam, {on}",
+        "admin",
+    )
+    # A village's list is issued by its commune.
+    content = client_for(admin).get(url("households", rnd, world["villages"][0])).content
+    assert heading_and_signature(content) == (
+        "UBND HUYỆN BÌNH LỤC",
+        "UBND XÃ BÌNH NGHĨA",
+        f"Bình Nghĩa, {on}",
         "admin",
     )
 

@@ -46,7 +46,6 @@ from .layout import (
     Signing,
     fitted,
     heading_lines,
-    issuing_body,
     line_height,
     measure_line,
     period_line,
@@ -195,7 +194,7 @@ class _Layout:
         self.widths = [width for _label, width in columns]
         self.dated = signing.dated or timezone.localdate()
         self.signing = signing
-        issuer = issuing_body(signing.unit or scope.unit, self.dated)
+        issuer = signing.issuer(scope, self.dated)
         title = f"DANH SÁCH HỘ NGHÈO, HỘ CẬN NGHÈO {period_words(scope.review_round)}"
         self.top: list[Line | None] = [
             *heading_lines(self.widths, issuer, FORM_HOUSEHOLDS),

@@ -36,6 +36,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from accounts.models import User
 from areas.models import AdminUnit
 from core.text import unaccent
 from reports.selectors import BASIS_LABELS, ReportScope
@@ -129,7 +130,7 @@ def signing_unit(user_unit: AdminUnit | None, report_unit: AdminUnit) -> AdminUn
     return unit
 
 
-def preparer_name(user: Any) -> str:
+def preparer_name(user: User) -> str:
     """The name on the "Người lập biểu" line: the person's name, else the account's username."""
     return (user.get_full_name() or "").strip() or user.username
 
@@ -162,6 +163,10 @@ class Signing:
     prepared_by: str = ""
     place: str = ""
     dated: date | None = None
+
+    def issuer(self, scope: ReportScope, dated: date) -> tuple[str, str]:
+        """The issuing body's two lines for a workbook of `scope`."""
+        return issuing_body(signing_unit(self.unit, scope.unit), dated)
 
 
 # --- Download names ------------------------------------------------------------------------------
@@ -454,8 +459,7 @@ class Sheet:
     ) -> None:
         """The heading (issuing body, motto, form number), the title, the unit and the period,
         the extra lines, then the unit of measure just above the table."""
-        issuer = issuing_body(signing.unit or scope.unit, dated)
-        for line in heading_lines(self.widths, issuer, form):
+        for line in heading_lines(self.widths, signing.issuer(scope, dated), form):
             self.write_line(line)
         self.row += 1
         for line in title_lines(
