@@ -440,13 +440,19 @@ def test_exports_run_a_constant_number_of_queries_however_many_households(world,
 
 
 def test_an_empty_household_list_still_has_its_header(world, commune_b):
+    rnd = world["rounds"][2025]
     out = io.BytesIO()
-    assert households_export(report_scope(world["rounds"][2025], commune_b), out) == 0
+    assert households_export(report_scope(rnd, commune_b), out) == 0
     book = open_book(out.getvalue())
     assert book.sheetnames == ["Danh sach ho"]
+    assert book.active["A5"].value == "DANH SÁCH HỘ NGHÈO, HỘ CẬN NGHÈO NĂM 2025"
     assert book.active["A9"].value == "STT" and household_rows(book.active) == []
     assert book.active.freeze_panes == "A10"
     assert "Người lập biểu" in texts_of(book.active)
+    out = io.BytesIO()
+    households_export(report_scope(rnd, commune_b), out, classes=["average"])
+    title = open_book(out.getvalue()).active["A5"].value
+    assert title == "DANH SÁCH HỘ CÓ MỨC SỐNG TRUNG BÌNH NĂM 2025"  # the classes listed
 
 
 # --- Download URLs -------------------------------------------------------------------------------

@@ -183,19 +183,33 @@ class _SheetStream(WorksheetWriter):
 _LETTERS = [get_column_letter(i) for i in range(1, 64)]
 
 
+# The classes listed, in the title ("DANH SÁCH HỘ NGHÈO, HỘ CẬN NGHÈO NĂM 2025").
+_TITLE_WORDS = {
+    "poor": "HỘ NGHÈO",
+    "near_poor": "HỘ CẬN NGHÈO",
+    "average": "HỘ CÓ MỨC SỐNG TRUNG BÌNH",
+    "not_poor": "HỘ KHÔNG NGHÈO",
+}
 _BODY_ALIGN = Alignment(vertical="center", wrap_text=True)
 
 
 class _Layout:
     """What every sheet of one household list repeats: the lines above the table, the header."""
 
-    def __init__(self, scope: ReportScope, columns: list[tuple[str, float]], signing: Signing):
+    def __init__(
+        self,
+        scope: ReportScope,
+        columns: list[tuple[str, float]],
+        signing: Signing,
+        classes: Sequence[str],
+    ) -> None:
         self.columns = columns
         self.widths = [width for _label, width in columns]
         self.dated = signing.dated or timezone.localdate()
         self.signing = signing
         issuer = signing.issuer(scope, self.dated)
-        title = f"DANH SÁCH HỘ NGHÈO, HỘ CẬN NGHÈO {period_words(scope.review_round)}"
+        listed = ", ".join(_TITLE_WORDS.get(c, c.upper()) for c in classes)
+        title = f"DANH SÁCH {listed} {period_words(scope.review_round)}"
         self.top: list[Line | None] = [
             *heading_lines(self.widths, issuer, FORM_HOUSEHOLDS),
             None,  # a blank row
@@ -265,7 +279,7 @@ def households_export(
     """
     households = household_list(scope, classes)
     columns = _household_columns(households.with_district)
-    layout = _Layout(scope, columns, signing or Signing())
+    layout = _Layout(scope, columns, signing or Signing(), classes)
     last_column = get_column_letter(len(columns))
     indicator_labels = {i.key: i.label_vi for i in scope.standard.indicators}
     class_labels = {value: str(label) for value, label in Classification.choices}
