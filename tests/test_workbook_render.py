@@ -38,15 +38,32 @@ SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 PDFTOTEXT = shutil.which("pdftotext")
 
 
+def need_libreoffice(soffice: str | None, pdftotext: str | None) -> None:
+    """Skip where LibreOffice or pdftotext is missing, unless CI requires them: then fail."""
+    if soffice and pdftotext:
+        return
+    if os.environ.get("REQUIRE_LIBREOFFICE") or os.environ.get("REQUIRE_BROWSER"):
+        pytest.fail(
+            "REQUIRE_LIBREOFFICE is set but soffice or pdftotext is missing: "
+            "apt-get install libreoffice-calc poppler-utils"
+        )
+    pytest.skip("no LibreOffice here: apt-get install libreoffice-calc poppler-utils")
+
+
+def test_a_missing_libreoffice_fails_where_ci_requires_it_and_skips_elsewhere(monkeypatch):
+    monkeypatch.delenv("REQUIRE_BROWSER", raising=False)
+    monkeypatch.setenv("REQUIRE_LIBREOFFICE", "1")
+    with pytest.raises(pytest.fail.Exception):
+        need_libreoffice(None, "/usr/bin/pdftotext")
+    monkeypatch.delenv("REQUIRE_LIBREOFFICE")
+    with pytest.raises(pytest.skip.Exception):
+        need_libreoffice("/usr/bin/soffice", None)
+    need_libreoffice("/usr/bin/soffice", "/usr/bin/pdftotext")  # both there: runs
+
+
 @pytest.fixture
 def render(tmp_path):
-    if not (SOFFICE and PDFTOTEXT):
-        if os.environ.get("REQUIRE_LIBREOFFICE") or os.environ.get("REQUIRE_BROWSER"):
-            pytest.fail(
-                "REQUIRE_LIBREOFFICE is set but soffice or pdftotext is missing: "
-                "apt-get install libreoffice-calc poppler-utils"
-            )
-        pytest.skip("no LibreOffice here: apt-get install libreoffice-calc poppler-utils")
+    need_libreoffice(SOFFICE, PDFTOTEXT)
 
     def run(content: bytes, name: str) -> str:
         xlsx = tmp_path / f"{name}.xlsx"

@@ -48,6 +48,7 @@ from .layout import (
     heading_lines,
     line_height,
     measure_line,
+    new_workbook,
     period_line,
     period_words,
     print_setup,
@@ -67,9 +68,9 @@ def _household_columns(with_district: bool) -> list[tuple[str, float]]:
     # texts wrap in their cells (the rows grow: no merged cells there).
     return [
         ("STT", 6),
-        *([("Huyện", 14)] if with_district else []),
-        ("Xã", 14),
-        ("Thôn", 12),
+        *([("Huyện", 16)] if with_district else []),
+        ("Xã", 16),
+        ("Thôn", 14),
         ("Họ và tên chủ hộ", 22),
         ("Địa chỉ", 20),
         ("Phân loại", 12),
@@ -287,12 +288,13 @@ def households_export(
     # Characters a line of the wrapped columns holds (a little less than the width allows).
     width = dict(columns)
     chars_head, chars_address, chars_deprived, chars_reason = (
-        max(1, int((width[label] - 1) / 0.85))
+        max(1, int((width[label] - 1) / 1.1))
         for label in ("Họ và tên chủ hộ", "Địa chỉ", "Các chỉ số thiếu hụt", "Lý do điều chỉnh")
     )
+    chars_place = max(1, int((width["Thôn"] - 1) / 1.1))  # the narrowest of the places
     heights: list[float | None] = [None, None, *(line_height(BODY, n) for n in range(2, 20))]
 
-    workbook = Workbook(write_only=True)
+    workbook = new_workbook(write_only=True)
     workbook.properties.creator = "ranoheo"
     sheets: list[tuple[Any, _SheetStream]] = []
     in_sheet = per_sheet
@@ -316,6 +318,7 @@ def households_export(
             -(-len(reason or "") // chars_reason),
             -(-len(address or "") // chars_address),
             -(-len(head or "") // chars_head),
+            -(-max(len(place or "") for place in places) // chars_place),
         )
         stream.write_values(
             [

@@ -10,7 +10,6 @@ from io import BytesIO
 from typing import Any
 
 from django.utils import timezone
-from openpyxl import Workbook
 
 from areas.models import AdminUnit
 from reports.selectors import MovementRow, ReportScope, SummaryRow, Unbalanced, report_tables
@@ -27,6 +26,7 @@ from .layout import (
     Col,
     Sheet,
     Signing,
+    new_workbook,
     pct,
     period_words,
     unit_line,
@@ -135,13 +135,14 @@ def _group_values(row: SummaryRow) -> list[tuple[Any, str]]:
     return [(value, COUNT) for value in values]
 
 
+# Wider than the table needs: room on the right for the national motto on one line.
 DEPRIVATION_COLUMNS = (
-    Col("Chiều thiếu hụt", width=16, number="A"),
-    Col("Chỉ số thiếu hụt", width=36, number="B"),
-    Col("Số hộ thiếu hụt", "Hộ nghèo", width=12, number="1"),
-    Col("Tỷ lệ (%)", "Hộ nghèo", width=10, number="2"),
-    Col("Số hộ thiếu hụt", "Hộ cận nghèo", width=12, number="3"),
-    Col("Tỷ lệ (%)", "Hộ cận nghèo", width=10, number="4"),
+    Col("Chiều thiếu hụt", width=18, number="A"),
+    Col("Chỉ số thiếu hụt", width=44, number="B"),
+    Col("Số hộ thiếu hụt", "Hộ nghèo", width=14, number="1"),
+    Col("Tỷ lệ (%)", "Hộ nghèo", width=11, number="2"),
+    Col("Số hộ thiếu hụt", "Hộ cận nghèo", width=14, number="3"),
+    Col("Tỷ lệ (%)", "Hộ cận nghèo", width=11, number="4"),
 )
 
 
@@ -170,7 +171,7 @@ def report_workbook(scope: ReportScope, *, signing: Signing | None = None) -> by
     period = period_words(rnd)
     unit_names = unit_line(scope.unit)
     tables = report_tables(scope)
-    workbook = Workbook()
+    workbook = new_workbook()
     default = workbook.active
     if default is not None:
         workbook.remove(default)
