@@ -293,6 +293,7 @@ def households_export(
     )
     chars_place = max(1, int((width["Thôn"] - 1) / 1.1))  # the narrowest of the places
     heights: list[float | None] = [None, None, *(line_height(BODY, n) for n in range(2, 20))]
+    most_lines = len(heights)
 
     workbook = new_workbook(write_only=True)
     workbook.properties.creator = "ranoheo"
@@ -313,12 +314,13 @@ def households_export(
         listed = "; ".join(indicator_labels.get(key, key) for key in deprived or ())
         # Neither LibreOffice nor Excel reliably grows a row for wrapped text: the row gets the
         # height of its longest text, estimated from its length (a few integer operations).
-        lines = max(
-            -(-len(listed) // chars_deprived),
-            -(-len(reason or "") // chars_reason),
-            -(-len(address or "") // chars_address),
-            -(-len(head or "") // chars_head),
-            -(-max(len(place or "") for place in places) // chars_place),
+        # (One line more than whole lines of text: generous where a text fills its last line.)
+        lines = 1 + max(
+            len(listed) // chars_deprived,
+            len(reason) // chars_reason,
+            len(address) // chars_address,
+            len(head) // chars_head,
+            len(max(places, key=len)) // chars_place,
         )
         stream.write_values(
             [
@@ -335,7 +337,7 @@ def households_export(
                 reason,
             ],
             body,
-            heights[lines] if lines < len(heights) else line_height(BODY, lines),
+            heights[lines] if lines < most_lines else line_height(BODY, lines),
         )
     if not sheets:
         sheets.append(_household_sheet(workbook, 1, layout))
