@@ -6,19 +6,20 @@ of reports.excel.
 """
 
 from io import BytesIO
+from urllib.parse import quote
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from accounts.scoping import get_visible_unit_or_404
 from accounts.types import AuthedHttpRequest
-from areas.models import AdminUnit
 from survey.selectors import round_get_or_404
 
 from .excel.households import households_export
-from .excel.layout import place_name
+from .excel.layout import Signing, download_names, place_name, preparer_name, signing_unit
 from .excel.summary import report_workbook
 from .selectors import ReportScope, household_list_on_the_web, report_scope
 
@@ -34,30 +35,30 @@ def _scope_or_404(request: AuthedHttpRequest, round_id: UUID, unit_id: UUID) -> 
         raise Http404 from exc
 
 
-def _xlsx(content: bytes, filename: str) -> HttpResponse:
+def _xlsx(content: bytes, kind: str, scope: ReportScope) -> HttpResponse:
     response = HttpResponse(content, content_type=XLSX)
-    # The file name carries the year and the unit's code, never a name or anything personal.
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    # Unit, round, basis and day: two downloads never share a name. ASCII for every client, and
+    # the Vietnamese name (RFC 6266 / 5987) for those that read it.
+    ascii_name, readable = download_names(kind, scope, timezone.localdate())
+    response["Content-Disposition"] = (
+        f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(readable, safe='')}"
+    )
     response["Cache-Control"] = "private, no-store"
     return response
 
 
-def _place(unit: AdminUnit) -> str:
-    # A village's documents are signed at its commune.
-    if unit.level == AdminUnit.Level.VILLAGE and unit.parent is not None:
-        return place_name(unit.parent)
-    return place_name(unit)
+def _signing(request: AuthedHttpRequest, scope: ReportScope) -> Signing:
+    """Who prepares the workbook: the user's name, their unit's office and place (an
+    administrator, who serves no unit, signs for the report's unit)."""
+    issuer = signing_unit(request.user.unit, scope.unit)
+    return Signing(unit=issuer, prepared_by=preparer_name(request.user), place=place_name(issuer))
 
 
 @require_GET
 def workbook_download(request: AuthedHttpRequest, round_id: UUID, unit_id: UUID) -> HttpResponse:
     scope = _scope_or_404(request, round_id, unit_id)
-    content = report_workbook(
-        scope,
-        prepared_by=request.user.get_full_name() or request.user.username,
-        place=_place(scope.unit),
-    )
-    return _xlsx(content, f"bao-cao-{scope.review_round.year}-{scope.unit.code}.xlsx")
+    content = report_workbook(scope, signing=_signing(request, scope))
+    return _xlsx(content, "summary", scope)
 
 
 @require_GET
@@ -66,7 +67,5 @@ def households_download(request: AuthedHttpRequest, round_id: UUID, unit_id: UUI
     if not household_list_on_the_web(scope.unit):
         raise Http404
     buffer = BytesIO()
-    households_export(scope, buffer)
-    return _xlsx(
-        buffer.getvalue(), f"danh-sach-ho-{scope.review_round.year}-{scope.unit.code}.xlsx"
-    )
+    households_export(scope, buffer, signing=_signing(request, scope))
+    return _xlsx(buffer.getvalue(), "households", scope)

@@ -6,17 +6,31 @@ layout kit; it never counts anything itself.
 
 from __future__ import annotations
 
-from datetime import date
 from io import BytesIO
 from typing import Any
 
 from django.utils import timezone
-from openpyxl import Workbook
 
 from areas.models import AdminUnit
 from reports.selectors import MovementRow, ReportScope, SummaryRow, Unbalanced, report_tables
 
-from .layout import COUNT, PERCENT, POINTS, Col, Sheet, pct, period_words, unit_line
+from .layout import (
+    COUNT,
+    FORM_DEPRIVATION,
+    FORM_GROUPS,
+    FORM_NEAR_POOR_MOVEMENT,
+    FORM_POOR_MOVEMENT,
+    FORM_SUMMARY,
+    PERCENT,
+    POINTS,
+    Col,
+    Sheet,
+    Signing,
+    new_workbook,
+    pct,
+    period_words,
+    unit_line,
+)
 
 SUMMARY_SHEET = "Tong hop"
 POOR_MOVEMENT_SHEET = "Bien dong ho ngheo"
@@ -121,13 +135,14 @@ def _group_values(row: SummaryRow) -> list[tuple[Any, str]]:
     return [(value, COUNT) for value in values]
 
 
+# Wider than the table needs: room on the right for the national motto on one line.
 DEPRIVATION_COLUMNS = (
-    Col("Chiều thiếu hụt", width=16, number="A"),
-    Col("Chỉ số thiếu hụt", width=36, number="B"),
-    Col("Số hộ thiếu hụt", "Hộ nghèo", width=12, number="1"),
-    Col("Tỷ lệ (%)", "Hộ nghèo", width=10, number="2"),
-    Col("Số hộ thiếu hụt", "Hộ cận nghèo", width=12, number="3"),
-    Col("Tỷ lệ (%)", "Hộ cận nghèo", width=10, number="4"),
+    Col("Chiều thiếu hụt", width=18, number="A"),
+    Col("Chỉ số thiếu hụt", width=44, number="B"),
+    Col("Số hộ thiếu hụt", "Hộ nghèo", width=14, number="1"),
+    Col("Tỷ lệ (%)", "Hộ nghèo", width=11, number="2"),
+    Col("Số hộ thiếu hụt", "Hộ cận nghèo", width=14, number="3"),
+    Col("Tỷ lệ (%)", "Hộ cận nghèo", width=11, number="4"),
 )
 
 
@@ -144,35 +159,51 @@ def unbalanced_warning(rows: list[Unbalanced]) -> str:
     )
 
 
-def report_workbook(
-    scope: ReportScope,
-    *,
-    prepared_by: str = "",
-    place: str = "",
-    dated: date | None = None,
-) -> bytes:
-    """The round's report for the scope's unit, by child unit: one sheet per report table."""
-    dated = dated or timezone.localdate()
+def report_workbook(scope: ReportScope, *, signing: Signing | None = None) -> bytes:
+    """The round's report for the scope's unit, by child unit: one sheet per report table.
+
+    `signing` says who prepares it (their unit's office issues it, see `layout.signing_unit`; by
+    default the report's unit), the place and the day of the date line (by default today).
+    """
+    signing = signing or Signing()
+    dated = signing.dated or timezone.localdate()
     rnd = scope.review_round
     period = period_words(rnd)
     unit_names = unit_line(scope.unit)
     tables = report_tables(scope)
-    workbook = Workbook()
+    workbook = new_workbook()
     default = workbook.active
     if default is not None:
         workbook.remove(default)
     workbook.properties.title = f"Báo cáo rà soát hộ nghèo, hộ cận nghèo {period.lower()}"
     workbook.properties.creator = "ranoheo"
 
+    def start(sheet: Sheet, title: str, form: str, measure: str, *extra: str) -> None:
+        sheet.preamble(
+            title,
+            scope,
+            unit_names,
+            *extra,
+            form=form,
+            measure=measure,
+            signing=signing,
+            dated=dated,
+        )
+        sheet.header()
+
     def finish(sheet: Sheet) -> None:
-        sheet.signatures(prepared_by, place, dated)
+        sheet.signatures(signing, dated)
         sheet.print_setup()
 
     # Tổng hợp
     report = tables.summary
     sheet = Sheet(workbook, SUMMARY_SHEET, SUMMARY_COLUMNS)
-    sheet.preamble(f"TỔNG HỢP KẾT QUẢ RÀ SOÁT HỘ NGHÈO, HỘ CẬN NGHÈO {period}", scope, unit_names)
-    sheet.header()
+    start(
+        sheet,
+        f"TỔNG HỢP KẾT QUẢ RÀ SOÁT HỘ NGHÈO, HỘ CẬN NGHÈO {period}",
+        FORM_SUMMARY,
+        "hộ, người, %",
+    )
     for row in report.rows:
         sheet.data_row(row.label, _summary_values(row))
     sheet.data_row(report.total.label, _summary_values(report.total), bold=True)
@@ -187,29 +218,30 @@ def report_workbook(
             + ("" if report.target_rate is not None else " (chưa nhập)"),
             [(pct(report.target_rate), PERCENT)],
             label_span=4,
+            table=False,
         )
         sheet.data_row(
             "Chênh lệch: tỷ lệ thực tế trừ mục tiêu (điểm phần trăm)",
             [(report.target_gap, POINTS)],
             label_span=4,
+            table=False,
         )
     finish(sheet)
 
     # Biến động hộ nghèo, hộ cận nghèo
-    for target, name, noun in (
-        ("poor", POOR_MOVEMENT_SHEET, "HỘ NGHÈO"),
-        ("near_poor", NEAR_POOR_MOVEMENT_SHEET, "HỘ CẬN NGHÈO"),
+    for target, name, noun, form in (
+        ("poor", POOR_MOVEMENT_SHEET, "HỘ NGHÈO", FORM_POOR_MOVEMENT),
+        ("near_poor", NEAR_POOR_MOVEMENT_SHEET, "HỘ CẬN NGHÈO", FORM_NEAR_POOR_MOVEMENT),
     ):
         moves = tables.movements[target]
         before = moves.previous_round
-        start = (
+        opening = (
             f"Đầu kỳ: kết quả đợt {str(before).lower()}"
             if before
             else "Không có đợt rà soát định kỳ trước: đầu kỳ bằng 0."
         )
         sheet = Sheet(workbook, name, _movement_columns(target))
-        sheet.preamble(f"TỔNG HỢP DIỄN BIẾN {noun} {period}", scope, unit_names, start)
-        sheet.header()
+        start(sheet, f"TỔNG HỢP DIỄN BIẾN {noun} {period}", form, "hộ, người", opening)
         for heading, rows, total in (
             ("I. Số hộ", moves.households, moves.households_total),
             ("II. Số nhân khẩu", moves.persons, moves.persons_total),
@@ -226,12 +258,12 @@ def report_workbook(
 
     # Thiếu hụt
     sheet = Sheet(workbook, DEPRIVATION_SHEET, DEPRIVATION_COLUMNS)
-    sheet.preamble(
+    start(
+        sheet,
         f"PHÂN TÍCH CÁC CHỈ SỐ THIẾU HỤT DỊCH VỤ XÃ HỘI CƠ BẢN CỦA HỘ NGHÈO, HỘ CẬN NGHÈO {period}",
-        scope,
-        unit_names,
+        FORM_DEPRIVATION,
+        "hộ, %",
     )
-    sheet.header()
     sheet.data_row(
         "Tổng số hộ (mẫu số của tỷ lệ)",
         [(report.total.poor, COUNT), (None, PERCENT), (report.total.near_poor, COUNT)],
@@ -253,10 +285,11 @@ def report_workbook(
                 (pct(item.near_poor_rate), PERCENT),
             ],
             second_label=item.label,
+            fit_label=False,
         )
         following = items[index + 1] if index + 1 < len(items) else None
         if following is None or standard.indicator(following.key).dimension != dimension:
-            sheet.merge(first_of_dimension, 1, 1, end_row=row_number)
+            sheet.merge_label(first_of_dimension, row_number)
             first_of_dimension = row_number + 1
     sheet.data_row(
         "Tổng số lượt thiếu hụt",
@@ -276,10 +309,12 @@ def report_workbook(
 
     # Nhóm đối tượng
     sheet = Sheet(workbook, GROUP_SHEET, GROUP_COLUMNS)
-    sheet.preamble(
-        f"PHÂN TÍCH HỘ NGHÈO, HỘ CẬN NGHÈO THEO CÁC NHÓM ĐỐI TƯỢNG {period}", scope, unit_names
+    start(
+        sheet,
+        f"PHÂN TÍCH HỘ NGHÈO, HỘ CẬN NGHÈO THEO CÁC NHÓM ĐỐI TƯỢNG {period}",
+        FORM_GROUPS,
+        "hộ",
     )
-    sheet.header()
     groups = tables.groups
     for row in groups.rows:
         sheet.data_row(row.label, _group_values(row))

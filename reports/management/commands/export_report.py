@@ -28,7 +28,7 @@ from accounts.scoping import visible_units
 from areas.models import AdminUnit
 from areas.services import UnitNotFound, unit_resolve
 from reports.excel.households import households_export
-from reports.excel.layout import place_name
+from reports.excel.layout import Signing, place_name, preparer_name, signing_unit
 from reports.excel.summary import report_workbook
 from reports.selectors import COUNTED, report_scope
 from survey.models import ReviewRound
@@ -70,7 +70,9 @@ class Command(BaseCommand):
         )
         parser.add_argument("--place", default=None, help="Địa danh ghi trước ngày ký.")
         parser.add_argument(
-            "--prepared-by", default=None, help="Họ tên người lập biểu (mặc định: trống)."
+            "--prepared-by",
+            default=None,
+            help="Họ tên người lập biểu (mặc định: tên của --user, hoặc trống).",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -84,19 +86,22 @@ class Command(BaseCommand):
         if not out.parent.is_dir():
             raise CommandError(f"Không có thư mục '{out.parent}' để ghi tệp.")
 
+        # As on the site: the user's unit issues it (without --user, the report's unit).
+        issuer = signing_unit(user.unit if user else None, unit)
         prepared_by = options["prepared_by"]
         if prepared_by is None:
-            prepared_by = user.get_full_name() if user else ""
-        place = options["place"] if options["place"] is not None else place_name(unit)
+            prepared_by = preparer_name(user) if user else ""
+        place = options["place"] if options["place"] is not None else place_name(issuer)
+        signing = Signing(unit=issuer, prepared_by=prepared_by, place=place)
 
         handle, temporary = tempfile.mkstemp(dir=out.parent, prefix=".export-", suffix=".xlsx")
         try:
             with os.fdopen(handle, "wb") as stream:
                 if options["households"]:
-                    rows = households_export(scope, stream)
+                    rows = households_export(scope, stream, signing=signing)
                     what = "hộ"
                 else:
-                    stream.write(report_workbook(scope, prepared_by=prepared_by, place=place))
+                    stream.write(report_workbook(scope, signing=signing))
                     rows = len(scope.children()) or 1
                     what = "đơn vị"
             os.replace(temporary, out)
