@@ -73,6 +73,12 @@ COLUMNS = [
     Column("disabled", "Khuyết tật", False, "Có / Không"),
     Column("monthly_social_allowance", "Trợ cấp xã hội hằng tháng", False, "Số đồng mỗi tháng"),
     Column("is_person_of_merit", "Người có công", False, "Có / Không"),
+    Column(
+        "previous_class",
+        "Phân loại năm trước",
+        False,
+        "Hộ nghèo, Hộ cận nghèo hoặc để trống, ở dòng chủ hộ: danh sách đã phê duyệt năm trước",
+    ),
 ]
 BY_HEADER = {search_key(c.header): c for c in COLUMNS}
 RELATIONSHIPS = {
@@ -98,6 +104,12 @@ RELATIONSHIPS = {
     "khac": Member.Relationship.OTHER,
 }
 SEXES = {"nam": Member.Sex.MALE, "nu": Member.Sex.FEMALE}
+PREVIOUS_CLASSES = {
+    "ho ngheo": "poor",
+    "ngheo": "poor",
+    "ho can ngheo": "near_poor",
+    "can ngheo": "near_poor",
+}
 YES = {"co", "x", "1", "yes", "dung"}
 NO = {"khong", "0", "no", "", "sai"}
 ETHNICITY = {search_key(name): code for code, name in ETHNIC_GROUPS} | {
@@ -187,6 +199,7 @@ class HouseholdRows:
     address: str
     phone: str
     people: list[PersonRow] = field(default_factory=list)
+    previous_class: str = ""  # poor / near_poor on last year's approved list, from the head's row
     # Filled by the comparison with what is saved: the household (None: new), whether anything
     # differs, and its present members by their matching key.
     saved: Household | None = None
@@ -214,6 +227,11 @@ class ImportPlan:
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    @property
+    def baseline(self) -> list[tuple[str, str]]:
+        """Household numbers and their class on last year's approved list, as the file says."""
+        return [(g.number, g.previous_class) for g in self.households if g.previous_class]
 
 
 def _text(value: Any) -> str:
@@ -366,6 +384,17 @@ class _Reader:
             return
         if relationship == Member.Relationship.HEAD and _text(raw.get("address")):
             group.address = normalize_name(_text(raw.get("address")))
+        previous = _text(raw.get("previous_class"))
+        if previous:
+            cls = PREVIOUS_CLASSES.get(search_key(previous))
+            if cls is None:
+                self.error(
+                    row, "Phân loại năm trước", _("Ghi Hộ nghèo, Hộ cận nghèo hoặc để trống.")
+                )
+            elif group.previous_class and group.previous_class != cls:
+                self.error(row, "Phân loại năm trước", _("Khác với dòng trước của cùng hộ."))
+            else:
+                group.previous_class = cls
         group.people.append(PersonRow(row.number, values))
 
 

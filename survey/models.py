@@ -250,6 +250,8 @@ class SurveyResponse(models.Model):
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     confirmed_sections = models.JSONField(default=list, blank=True)
+    # A past year's approved result brought in from its decision (survey.baseline): no answers.
+    imported = models.BooleanField(_("nhập từ danh sách năm trước"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     created_by = models.ForeignKey(

@@ -311,3 +311,78 @@ def test_the_import_costs_the_same_queries_for_3_or_30_households(village_a, aga
             import_apply(actor=None, plan=plan)
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
+
+
+# --- Last year's approved list as the baseline ---------------------------------------------------
+
+
+def test_last_years_list_becomes_the_baseline_and_the_first_rounds_movements_are_right(
+    tmp_path, village_a, round_2025, province_reader, admin, capsys
+):
+    """Imported with the 2024 decision: 0101 poor, 0102 and 0103 near-poor. In 2025: 0101 rises
+    above the line, 0102 falls to poor, 0103 stays near-poor, 0104 is newly poor."""
+    from reports.selectors import movements_both, report_scope
+    from survey.models import ReviewRound, SurveyResponse
+
+    rows = []
+    for number, cls in (("0101", "Hộ nghèo"), ("0102", "Hộ cận nghèo"), ("0103", "cận nghèo"),
+                        ("0104", "")):  # fmt: skip
+        rows.append(person(number, f"Chủ hộ {number}", **{"Phân loại năm trước": cls}))
+        rows.append(person(number, f"Vợ {number}", "Vợ", "Nữ", "1972"))
+    headers = [*HEADERS]
+    path = tmp_path / "ds.xlsx"
+    path.write_bytes(workbook(rows, headers))
+    # Without the decision the column cannot be used: nothing is written.
+    with pytest.raises(SystemExit) as stop:
+        call_command("import_households", str(path), "--commune", "13504", "--legacy")
+    assert stop.value.code == 2
+    assert "--baseline-year" in capsys.readouterr().err
+    assert not Household.objects.filter(number="0101").exists()
+    call_command(
+        "import_households", str(path), "--commune", "13504", "--legacy",
+        "--baseline-year", "2024", "--decision", "45/QĐ-UBND", "--decision-date", "20/12/2024",
+    )  # fmt: skip
+    assert "Danh sách năm 2024: 3 hộ" in capsys.readouterr().out
+    round_2024 = ReviewRound.objects.get(province=round_2025.province, year=2024)
+    assert round_2024.status == "closed"
+    imported = SurveyResponse.objects.filter(review_round=round_2024)
+    assert imported.count() == 3 and set(imported.values_list("imported", flat=True)) == {True}
+    first = imported.get(household__number="0101")
+    assert (first.final_classification, first.status) == ("poor", "approved")
+    assert first.decision_number == "45/QĐ-UBND" and "Quyết định số 45/QĐ-UBND" in str(
+        first.explanation
+    )
+    admin = province_reader
+    for number, final in (("0101", "not_poor"), ("0102", "poor"), ("0103", "near_poor"),
+                          ("0104", "poor")):  # fmt: skip
+        h = Household.objects.get(number=number)
+        SurveyResponse.objects.create(
+            review_round=round_2025,
+            household=h,
+            commune=h.commune,
+            village=h.village,
+            status="approved",
+            computed_classification=final,
+            final_classification=final,
+            member_count=2,
+            created_by=admin,
+        )
+    tables = movements_both(report_scope(round_2025, village_a.parent, basis="approved"))
+    poor, near = tables["poor"].households_total, tables["near_poor"].households_total
+    got = {
+        "poor": (poor.start, poor.dec_other_class, poor.dec_above_line, poor.dec_other,
+                 poor.inc_other_class, poor.inc_returned, poor.inc_new, poor.inc_other, poor.end),
+        "near": (near.start, near.dec_other_class, near.dec_above_line, near.dec_other,
+                 near.inc_other_class, near.inc_returned, near.inc_new, near.inc_other, near.end),
+    }  # fmt: skip
+    assert got == {
+        # start, to other class, above the line, other, from other class, returned, new, other, end
+        "poor": (1, 0, 1, 0, 1, 0, 1, 0, 2),
+        "near": (2, 1, 0, 0, 0, 0, 0, 0, 1),
+    }
+    # Importing the list again changes nothing; a corrected list replaces the imported rows.
+    call_command(
+        "import_households", str(path), "--commune", "13504", "--legacy",
+        "--baseline-year", "2024", "--decision", "45/QĐ-UBND", "--decision-date", "20/12/2024",
+    )  # fmt: skip
+    assert "(thêm 0, sửa 0, bỏ 0)" in capsys.readouterr().out

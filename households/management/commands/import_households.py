@@ -5,14 +5,17 @@ and exits 2. With --user, that user's reach applies as on the site; without it, 
 """
 
 import sys
+from datetime import datetime
 from pathlib import Path
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
 
 from accounts.models import User
 from areas.services import UnitNotFound, unit_resolve
 from households.imports import import_apply, import_plan
+from survey.baseline import baseline_from_list
 
 
 class Command(BaseCommand):
@@ -29,6 +32,13 @@ class Command(BaseCommand):
         )
         parser.add_argument("--dry-run", action="store_true", help="Chỉ kiểm tra, không ghi.")
         parser.add_argument("--user", help="Chạy với quyền của tài khoản này.")
+        parser.add_argument(
+            "--baseline-year",
+            type=int,
+            help="Năm của danh sách đã phê duyệt ở cột “Phân loại năm trước” (ví dụ 2024).",
+        )
+        parser.add_argument("--decision", default="", help="Số quyết định phê duyệt năm đó.")
+        parser.add_argument("--decision-date", default="", help="Ngày quyết định, dd/mm/yyyy.")
 
     def handle(self, *args: object, **options: object) -> None:
         path = Path(str(options["file"]))
@@ -56,8 +66,40 @@ class Command(BaseCommand):
                 f"{len(plan.errors)} lỗi: không ghi gì. Sửa trong Excel rồi nhập lại."
             )
             sys.exit(2)
+        baseline = plan.baseline
+        year, decided_on = int(str(options["baseline_year"] or 0)), None
+        if baseline and not year:
+            self.stderr.write(
+                "Cột “Phân loại năm trước” có ghi: hãy cho năm (--baseline-year), số (--decision) "
+                "và ngày (--decision-date) của quyết định phê duyệt danh sách năm đó."
+            )
+            sys.exit(2)
+        if baseline:
+            try:
+                decided_on = datetime.strptime(str(options["decision_date"]), "%d/%m/%Y").date()
+            except ValueError:
+                self.stderr.write("Ngày quyết định phải có dạng dd/mm/yyyy.")
+                sys.exit(2)
         if not options["dry_run"]:
-            import_apply(actor=actor, plan=plan)
+            with transaction.atomic():
+                import_apply(actor=actor, plan=plan)
+                if baseline:
+                    assert decided_on is not None and year
+                    try:
+                        result = baseline_from_list(
+                            actor=actor,
+                            commune=commune,
+                            year=year,
+                            decision_number=str(options["decision"]),
+                            decision_date=decided_on,
+                            numbers=baseline,
+                        )
+                    except ValidationError as exc:
+                        raise CommandError("; ".join(exc.messages)) from exc
+                    self.stdout.write(
+                        f"Danh sách năm {year}: {len(baseline)} hộ nghèo, cận nghèo "
+                        f"(thêm {result.created}, sửa {result.updated}, bỏ {result.removed})."
+                    )
         verb = "sẽ" if options["dry_run"] else "đã"
         self.stdout.write(
             f"{commune.name}: {plan.rows} dòng; hộ {verb} thêm {plan.households_new}, "
