@@ -705,9 +705,7 @@ def _apply_members(
                     changes=changes,
                 )
             )
-    head = next(
-        (p for p in group.people if p.values["relationship"] == Member.Relationship.HEAD), None
-    )
+    head = _head_row(group)
     if head and household.head_name != head.values["full_name"]:
         household.head_name = head.values["full_name"]
         household.head_name_key = search_key(household.head_name)

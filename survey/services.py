@@ -154,24 +154,34 @@ def commune_total_record(
 
 # --- Survey responses (Phiếu A, Phiếu B) --------------------------------------------------------
 
-RESPONSE_FIELDS = (
-    "screening",
-    "screening_reason",
-    "screening_criteria",
-    "floor_area_m2",
-    "wall_durable",
-    "column_durable",
-    "roof_durable",
-    "water_source",
-    "latrine_hygienic",
-    "information_means",
-    "direct_answers",
-    "agricultural",
-    "card_answers",
-    "card_flags",
-    "income_score_manual",
-    "income_by_source",
-)
+SECTION_LABELS = {
+    "screening": gettext_lazy("Phiếu A"),
+    "housing": gettext_lazy("Nhà ở, nước, vệ sinh, thông tin"),
+    "income": gettext_lazy("Điểm và thu nhập"),
+}
+# The sections of the forms and the answers each holds (members come from the registry).
+SECTION_FIELDS = {
+    "screening": ("screening", "screening_reason", "screening_criteria"),
+    "housing": (
+        "floor_area_m2",
+        "wall_durable",
+        "column_durable",
+        "roof_durable",
+        "water_source",
+        "latrine_hygienic",
+        "information_means",
+        "direct_answers",
+    ),
+    "income": (
+        "agricultural",
+        "card_answers",
+        "card_flags",
+        "income_score_manual",
+        "income_by_source",
+    ),
+}
+# Every answer a form section may set (members are the registry's).
+RESPONSE_FIELDS = tuple(name for fields in SECTION_FIELDS.values() for name in fields)
 
 
 def _check_response_editable(actor: User, response: SurveyResponse) -> None:
@@ -222,32 +232,6 @@ def response_start(
     return response
 
 
-SECTION_LABELS = {
-    "screening": gettext_lazy("Phiếu A"),
-    "housing": gettext_lazy("Nhà ở, nước, vệ sinh, thông tin"),
-    "income": gettext_lazy("Điểm và thu nhập"),
-}
-# The sections of the forms and the answers each holds (members come from the registry).
-SECTION_FIELDS = {
-    "screening": ("screening", "screening_reason", "screening_criteria"),
-    "housing": (
-        "floor_area_m2",
-        "wall_durable",
-        "column_durable",
-        "roof_durable",
-        "water_source",
-        "latrine_hygienic",
-        "information_means",
-        "direct_answers",
-    ),
-    "income": (
-        "agricultural",
-        "card_answers",
-        "card_flags",
-        "income_score_manual",
-        "income_by_source",
-    ),
-}
 # Answers tied to a standard's own items: carried only between rounds of the same standard.
 STANDARD_BOUND = {"direct_answers", "card_answers", "card_flags", "income_score_manual"}
 
