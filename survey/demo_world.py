@@ -27,7 +27,9 @@ from areas.services import edition_get, unit_resolve
 from core.workdays import add_working_days
 from households.models import Household, Member
 from households.text import search_key
+from survey.engine import get_standard
 
+from .intake import effective_card
 from .models import (
     CommuneTotal,
     ResponseDeprivation,
@@ -245,6 +247,7 @@ def demo_seed_past_round(year: int) -> int:
     for member in Member.objects.filter(household__in=households, status="present").order_by("id"):
         members.setdefault(member.household_id, []).append(member)
     officers = {u.unit_id: u for u in User.objects.filter(role=User.Role.COMMUNE_OFFICER)}
+    card = effective_card(get_standard(review_round.standard_code))  # once, not per household
     responses, deprived_rows = [], []
     for household in households:
         key = f"demo-{household.commune.code}-{household.number or household.pk}"
@@ -262,11 +265,11 @@ def demo_seed_past_round(year: int) -> int:
         )
         override, reason = "", ""
         people = members.get(household.pk, [])
-        computed = response_fill_result(response, people)
+        computed = response_fill_result(response, people, card=card)
         if response.computed_classification == "near_poor" and rng.random() < 0.04:
             override, reason = "poor", "Họp thôn đề nghị: chủ hộ ốm nặng, mất sức lao động cả năm"
             computed = response_fill_result(
-                response, people, final_classification=override, override_reason=reason
+                response, people, final_classification=override, override_reason=reason, card=card
             )
         response.status = SurveyResponse.Status.APPROVED
         response.submitted_at = _at(date(year, 10, 20))

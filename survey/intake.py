@@ -130,8 +130,11 @@ def income_per_capita(income_by_source: dict[str, Any], members: int) -> int | N
     return sum(amounts) // members // 12
 
 
-def response_evaluate(response: SurveyResponse, members: list[Any]) -> Evaluation:
-    """Ask the engine about a response (saved or not) and its present members."""
+def response_evaluate(
+    response: SurveyResponse, members: list[Any], *, card: ScoreCard | None = None
+) -> Evaluation:
+    """Ask the engine about a response (saved or not) and its present members. `card` is the
+    round's effective score card when the caller already has it (many forms at once)."""
     standard = get_standard(response.review_round.standard_code)
     year = response.review_round.year
     evaluation = Evaluation(member_count=len(members))
@@ -153,7 +156,7 @@ def response_evaluate(response: SurveyResponse, members: list[Any]) -> Evaluatio
     evaluation.income_per_capita = income_per_capita(response.income_by_source, len(members))
     card_total = None
     if score_path_available(standard):
-        card = effective_card(standard)
+        card = card or effective_card(standard)
         if card_is_usable(card):
             try:
                 card_total = score_card_total(

@@ -19,7 +19,13 @@ from core.audit import audit_value
 from core.locking import StaleEdit, version_bump
 from households.models import Household, Member
 from households.selectors import households_changeable
-from survey.engine import HOUSEHOLD_FACTS, EngineError, get_standard, standard_for_year
+from survey.engine import (
+    HOUSEHOLD_FACTS,
+    EngineError,
+    ScoreCard,
+    get_standard,
+    standard_for_year,
+)
 
 from .intake import member_facts, response_evaluate
 from .models import (
@@ -359,6 +365,7 @@ def response_fill_result(
     *,
     final_classification: str = "",
     override_reason: str = "",
+    card: ScoreCard | None = None,
 ) -> list[str]:
     """Check every answer and set the engine's result, with its explanation and the report
     fields, on `response` (unsaved). Returns the deprived indicators' keys. Raises
@@ -381,7 +388,7 @@ def response_fill_result(
     elif response.screening != SurveyResponse.Screening.PROCEED:
         raise ValidationError(_("Hãy ghi kết quả Phiếu A trước khi nộp."))
     else:
-        evaluation = response_evaluate(response, members)
+        evaluation = response_evaluate(response, members, card=card)
         if not evaluation.complete:
             problems = evaluation.missing or [evaluation.error]
             raise ValidationError(
