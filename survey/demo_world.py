@@ -406,6 +406,57 @@ def demo_seed_splits() -> int:
     return done
 
 
+# The current round (2024) in Bình Nghĩa, village by village: where each one has got to.
+CURRENT_STEPS = {"13504-02": "agreed", "13504-03": "submitted", "13504-04": "draft"}
+CURRENT_LIMIT = 40  # households a village takes through, enough to see the steps
+
+
+@transaction.atomic
+def demo_seed_current_round(review_round: ReviewRound) -> int:
+    """Forms of the current round at several steps, through the services an officer uses: each
+    starts from last year's form (carried forward), its sections saved (confirmed), submitted,
+    and in one village agreed at the meeting."""
+    from .services import SECTION_FIELDS, response_start, response_submit, response_update
+    from .workflow import meeting_record
+
+    done = 0
+    for village_code, step in CURRENT_STEPS.items():
+        village = AdminUnit.objects.get(edition=review_round.province.edition, code=village_code)
+        started = SurveyResponse.objects.filter(review_round=review_round, village=village)
+        if started.exclude(household__number="").exists():  # the hand-made forms have no number
+            continue
+        officer = User.objects.get(username=f"xa-{village.parent.code}")  # type: ignore[union-attr]
+        households = Household.objects.filter(village=village, status="active").order_by("number")
+        forms = []
+        for household in households[:CURRENT_LIMIT]:
+            response = response_start(actor=officer, review_round=review_round, household=household)
+            done += 1
+            if step == "draft" or response.carried_from_id is None:
+                continue
+            for section in SECTION_FIELDS:
+                response_update(
+                    actor=officer,
+                    response=response,
+                    values={},
+                    expected_version=response.version,
+                    section=section,
+                )
+            forms.append(
+                response_submit(actor=officer, response=response, expected_version=response.version)
+            )
+        if step == "agreed" and forms:
+            meeting_record(
+                actor=officer,
+                review_round=review_round,
+                village=village,
+                held_on=date(review_round.year, 11, 6),
+                attendance=38,
+                chaired_by="Trưởng thôn",
+                agreed=forms,
+            )
+    return done
+
+
 def demo_seed_world() -> None:
     """Population, the 2022 round, a few splits, the 2023 round (each step idempotent)."""
     demo_seed_population()

@@ -146,3 +146,9 @@ def test_seed_demo_runs_twice_and_gives_the_demo_logins(monkeypatch):
     one = SurveyResponse.objects.filter(review_round__year=2023).first()
     steps = list(one.transitions.order_by("at", "id").values_list("to_status", flat=True))
     assert steps == ["submitted", "agreed", "posted", "approved"]
+    # The current round (2024) in progress at several steps, its forms carried from 2023.
+    current = SurveyResponse.objects.filter(review_round__year=2024)
+    assert {"approved", "agreed", "submitted", "draft"} <= set(
+        current.values_list("status", flat=True)
+    )
+    assert current.exclude(carried_from=None).count() >= 100
