@@ -5,7 +5,7 @@ import io
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,9 +17,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.models import User
 from accounts.types import AuthedHttpRequest
 from areas.models import AdminUnit
-from core.errors import form_add_service_error
+from core.errors import form_add_service_error, message_service_error
 from core.text import CleanTextMixin
 from core.workbooks import WorkbookError
+from survey.baseline import baseline_from_list
 
 from .imports import COLUMNS, ImportPlan, import_apply, import_plan, import_template
 from .models import HouseholdImport
@@ -29,6 +30,32 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 class UploadForm(CleanTextMixin, forms.Form):
     file = forms.FileField(label=gettext_lazy("Tệp Excel (.xlsx) theo mẫu"))
+    baseline_year = forms.IntegerField(
+        label=gettext_lazy("Năm của danh sách đã phê duyệt (cột “Phân loại năm trước”)"),
+        required=False,
+        min_value=2016,
+        max_value=2030,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        help_text=gettext_lazy("Chỉ ghi khi xã bắt đầu dùng phần mềm và nhập danh sách năm trước."),
+    )
+    decision_number = forms.CharField(
+        label=gettext_lazy("Số quyết định phê duyệt năm đó"), max_length=64, required=False
+    )
+    decision_date = forms.DateField(
+        label=gettext_lazy("Ngày quyết định"),
+        required=False,
+        input_formats=["%d/%m/%Y"],
+        widget=forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy"}),
+    )
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        given = [data.get(k) for k in ("baseline_year", "decision_number", "decision_date")]
+        if any(given) and not all(given):
+            raise forms.ValidationError(
+                _("Danh sách năm trước cần đủ năm, số và ngày của quyết định phê duyệt.")
+            )
+        return data
 
 
 def _commune(request: AuthedHttpRequest) -> AdminUnit:
@@ -72,7 +99,13 @@ def import_upload(request: AuthedHttpRequest) -> HttpResponse:
             status = 400
         else:
             upload = HouseholdImport.objects.create(
-                commune=commune, file_name=file.name, content=content, uploaded_by=request.user
+                commune=commune,
+                file_name=file.name,
+                content=content,
+                uploaded_by=request.user,
+                baseline_year=form.cleaned_data["baseline_year"],
+                decision_number=form.cleaned_data["decision_number"],
+                decision_date=form.cleaned_data["decision_date"],
             )
             return redirect("households:import_preview", public_id=upload.public_id)
     elif request.method == "POST":
@@ -94,13 +127,28 @@ def _upload_or_404(request: AuthedHttpRequest, public_id: str) -> HouseholdImpor
     return upload
 
 
+def _baseline_problem(upload: HouseholdImport, plan: ImportPlan) -> str:
+    if plan.baseline and not upload.baseline_year:
+        return _(
+            "Cột “Phân loại năm trước” có ghi: hãy tải lên lại và ghi năm, số và ngày của quyết "
+            "định phê duyệt danh sách năm đó."
+        )
+    return ""
+
+
 def import_preview(request: AuthedHttpRequest, public_id: str) -> HttpResponse:
     upload = _upload_or_404(request, public_id)
     plan = _plan(upload, request.user)
     return render(
         request,
         "households/import_preview.html",
-        {"upload": upload, "plan": plan, "errors": plan.errors[:500]},
+        {
+            "upload": upload,
+            "plan": plan,
+            "errors": plan.errors[:500],
+            "baseline_problem": _baseline_problem(upload, plan),
+            "baseline": plan.baseline,
+        },
     )
 
 
@@ -112,15 +160,28 @@ def import_confirm(request: AuthedHttpRequest, public_id: str) -> HttpResponse:
         return redirect("households:list")
     with transaction.atomic():
         plan = _plan(upload, request.user)
-        if not plan.ok:
+        if not plan.ok or _baseline_problem(upload, plan):
             messages.error(
                 request, _("Tệp còn lỗi: không ghi gì. Sửa trong Excel rồi tải lên lại.")
             )
             return redirect("households:import_preview", public_id=upload.public_id)
         try:
             import_apply(actor=request.user, plan=plan)
+            if plan.baseline and upload.baseline_year and upload.decision_date:
+                baseline_from_list(
+                    actor=request.user,
+                    commune=upload.commune,
+                    year=upload.baseline_year,
+                    decision_number=upload.decision_number,
+                    decision_date=upload.decision_date,
+                    numbers=plan.baseline,
+                )
         except PermissionDenied as exc:
             raise Http404 from exc
+        except ValidationError as exc:
+            transaction.set_rollback(True)
+            message_service_error(request, exc)
+            return redirect("households:import_preview", public_id=upload.public_id)
         upload.applied_at = timezone.now()
         upload.save(update_fields=["applied_at"])
     messages.success(

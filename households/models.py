@@ -209,6 +209,10 @@ class HouseholdImport(models.Model):
     )
     uploaded_at = models.DateTimeField(auto_now_add=True)
     applied_at = models.DateTimeField(null=True, blank=True)
+    # Last year's approved list, when the file's "Phân loại năm trước" column is used.
+    baseline_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    decision_number = models.CharField(max_length=64, blank=True)
+    decision_date = models.DateField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("tệp nhập danh sách hộ")

@@ -386,3 +386,45 @@ def test_last_years_list_becomes_the_baseline_and_the_first_rounds_movements_are
         "--baseline-year", "2024", "--decision", "45/QĐ-UBND", "--decision-date", "20/12/2024",
     )  # fmt: skip
     assert "(thêm 0, sửa 0, bỏ 0)" in capsys.readouterr().out
+
+
+def test_the_page_takes_last_years_list_with_its_decision(
+    officer_a, village_a, round_2025, client_for
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from survey.models import SurveyResponse
+
+    client = client_for(officer_a)
+    rows = [person("0301", "Chủ hộ 0301", **{"Phân loại năm trước": "Hộ nghèo"})]
+    data = workbook(rows)
+    # The column used without the decision: the preview says what is missing, nothing written.
+    response = client.post(
+        reverse("households:import"), {"file": SimpleUploadedFile("ds.xlsx", data)}
+    )
+    preview = client.get(response["Location"]).content.decode()
+    assert "hãy tải lên lại và ghi năm, số và ngày" in preview
+    assert "Xác nhận và ghi" not in preview
+    client.post(response["Location"] + "confirm/")
+    assert not Household.objects.filter(number="0301").exists()
+    # Half a decision is refused on the upload form.
+    half = client.post(
+        reverse("households:import"),
+        {"file": SimpleUploadedFile("ds.xlsx", data), "baseline_year": "2024"},
+    )
+    assert half.status_code == 400 and "cần đủ năm, số và ngày" in half.content.decode()
+    response = client.post(
+        reverse("households:import"),
+        {
+            "file": SimpleUploadedFile("ds.xlsx", data),
+            "baseline_year": "2024",
+            "decision_number": "12/QĐ-UBND",
+            "decision_date": "18/12/2024",
+        },
+    )
+    preview = client.get(response["Location"]).content.decode()
+    assert "Quyết định số 12/QĐ-UBND ngày 18/12/2024" in preview
+    client.post(response["Location"] + "confirm/")
+    result = SurveyResponse.objects.get(household__number="0301", review_round__year=2024)
+    assert (result.final_classification, result.imported) == ("poor", True)
