@@ -44,6 +44,8 @@ ACTION_LABELS: Mapping[str, Promise] = {
     # households
     "household_register": gettext_lazy("Đăng ký hộ"),
     "household_import": gettext_lazy("Nhập hộ từ Excel"),
+    "baseline_import": gettext_lazy("Ghi kết quả năm trước theo danh sách đã phê duyệt"),
+    "baseline_remove": gettext_lazy("Bỏ kết quả năm trước đã nhập (danh sách được nhập lại)"),
     "household_import_update": gettext_lazy("Cập nhật hộ khi nhập từ Excel"),
     "member_import": gettext_lazy("Thêm thành viên khi nhập từ Excel"),
     "member_import_update": gettext_lazy("Cập nhật thành viên khi nhập từ Excel"),
@@ -118,6 +120,8 @@ KEYS: Mapping[str, _Key] = {
     "card_flags": _Key(gettext_lazy("Đánh dấu trên bảng điểm")),
     "income_by_source": _Key(gettext_lazy("Thu nhập theo nguồn")),
     "carried_from": _Key(gettext_lazy("Lấy từ phiếu năm")),
+    "classification": _Key(gettext_lazy("Phân loại"), "survey.surveyresponse.final_classification"),
+    "decision": _Key(gettext_lazy("Số quyết định")),
     "confirmed_sections": _Key(gettext_lazy("Phần đã xác nhận")),
 }
 
