@@ -502,10 +502,26 @@ def _head_row(group: HouseholdRows) -> PersonRow | None:
     return next((p for p in group.people if p.values["relationship"] == HEAD), None)
 
 
-def _member_key(values: dict[str, Any]) -> tuple[str, ...]:
+def _member_keys(values: dict[str, Any]) -> list[tuple[str, ...]]:
+    """The keys a person is known by: the citizen ID when there is one, and name with year."""
+    keys: list[tuple[str, ...]] = [
+        ("name", search_key(values["full_name"]), str(values["birth_year"]))
+    ]
     if values.get("citizen_id"):
-        return ("cid", values["citizen_id"])
-    return ("name", search_key(values["full_name"]), str(values["birth_year"]))
+        keys.insert(0, ("cid", values["citizen_id"]))
+    return keys
+
+
+def _match(known: dict[tuple[str, ...], Member], values: dict[str, Any]) -> Member | None:
+    """The saved member a row is: by citizen ID, else by name and year of birth (a row without
+    the ID, or a member saved without one, is still the same person)."""
+    for key in _member_keys(values):
+        member = known.get(key)
+        if member is not None:
+            if key[0] == "name" and values.get("citizen_id") and member.citizen_id:
+                continue  # both have an ID and they differ: not the same person
+            return member
+    return None
 
 
 def _existing(commune: AdminUnit, numbers: Iterable[str]) -> dict[str, Household]:
@@ -524,7 +540,8 @@ def _compare(plan: ImportPlan) -> None:
         household__in=existing.values(), status=Member.Status.PRESENT
     ):
         values = {f: getattr(member, f) for f in MEMBER_VALUES}
-        members.setdefault(member.household_id, {})[_member_key(values)] = member
+        for key in _member_keys(values):
+            members.setdefault(member.household_id, {})[key] = member
     for group in plan.households:
         household = existing.get(group.number)
         group.saved, group.changed = household, True
@@ -534,11 +551,9 @@ def _compare(plan: ImportPlan) -> None:
             continue
         changed = bool(_household_changes(household, group))
         known = group.known = members.get(household.pk, {})
-        head = next(p for p in group.people if p.values["relationship"] == Member.Relationship.HEAD)
-        now_head = next(
-            (m for m in known.values() if m.relationship == Member.Relationship.HEAD), None
-        )
-        if now_head is not None and known.get(_member_key(head.values)) is not now_head:
+        head = _head_row(group)
+        now_head = next((m for m in known.values() if m.relationship == HEAD), None)
+        if head and now_head is not None and _match(known, head.values) is not now_head:
             plan.errors.append(
                 RowError(
                     plan.sheet,
@@ -552,7 +567,7 @@ def _compare(plan: ImportPlan) -> None:
                 )
             )
         for person in group.people:
-            match = known.get(_member_key(person.values))
+            match = _match(known, person.values)
             if match is None:
                 plan.members_new += 1
                 changed = True
@@ -674,7 +689,7 @@ def _apply_members(
     known = group.known
     for person in group.people:
         values = _member_values(person)
-        member = known.get(_member_key(person.values))
+        member = _match(known, person.values)
         if member is None:
             member = Member(household=household, **values)
             member.name_key = search_key(member.full_name)

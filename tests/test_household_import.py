@@ -428,3 +428,18 @@ def test_the_page_takes_last_years_list_with_its_decision(
     client.post(response["Location"] + "confirm/")
     result = SurveyResponse.objects.get(household__number="0301", review_round__year=2024)
     assert (result.final_classification, result.imported) == ("poor", True)
+
+
+def test_a_member_saved_with_a_citizen_id_is_matched_by_name_when_the_file_has_none(
+    tmp_path, village_a, capsys
+):
+    """An officer's file often lacks CCCDs the app already has: the same person, not a new one."""
+    assert run(tmp_path, GOOD) == 0
+    capsys.readouterr()
+    without_ids = [{k: v for k, v in row.items() if k != "Số CCCD"} for row in GOOD]
+    assert run(tmp_path, without_ids) == 0
+    out = capsys.readouterr().out
+    assert "thành viên đã thêm 0" in out
+    assert Member.objects.filter(full_name="Lê Văn Cường").count() == 1
+    # The ID the app has is kept (the file's empty cell does not erase it).
+    assert Member.objects.get(full_name="Lê Văn Cường").citizen_id == "035066000111"
