@@ -138,6 +138,9 @@ def _baseline_problem(upload: HouseholdImport, plan: ImportPlan) -> str:
 
 def import_preview(request: AuthedHttpRequest, public_id: str) -> HttpResponse:
     upload = _upload_or_404(request, public_id)
+    if upload.applied_at is not None:
+        messages.info(request, _("Tệp này đã được nhập."))
+        return redirect("households:list")
     plan = _plan(upload, request.user)
     return render(
         request,
@@ -182,8 +185,9 @@ def import_confirm(request: AuthedHttpRequest, public_id: str) -> HttpResponse:
             transaction.set_rollback(True)
             message_service_error(request, exc)
             return redirect("households:import_preview", public_id=upload.public_id)
-        upload.applied_at = timezone.now()
-        upload.save(update_fields=["applied_at"])
+        # The file holds citizen IDs and birth dates: once applied, it is not kept.
+        upload.applied_at, upload.content = timezone.now(), b""
+        upload.save(update_fields=["applied_at", "content"])
     messages.success(
         request,
         _("Đã nhập: thêm %(a)d hộ, cập nhật %(b)d hộ, thêm %(c)d và cập nhật %(d)d thành viên.")

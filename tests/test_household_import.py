@@ -237,9 +237,13 @@ def test_the_officer_uploads_previews_and_confirms(officer_a, village_a, househo
     confirmed = client.post(response["Location"] + "confirm/", follow=True)
     assert "Đã nhập: thêm 2 hộ" in confirmed.content.decode()
     assert Household.objects.filter(number__in=["0101", "0102"]).count() == 2
-    # Confirming twice writes nothing more.
+    # Confirming twice writes nothing more; the file (CCCDs, birth dates) is not kept.
     client.post(response["Location"] + "confirm/")
     assert Household.objects.filter(number__in=["0101", "0102"]).count() == 2
+    from households.models import HouseholdImport
+
+    assert bytes(HouseholdImport.objects.get().content) == b""
+    assert client.get(response["Location"]).status_code == 302
 
 
 def test_a_file_with_errors_shows_them_and_cannot_be_confirmed(officer_a, village_a, client_for):
