@@ -294,3 +294,23 @@ def test_the_list_page_is_constant_in_queries(officer_a, commune_a, world, clien
     assert count_queries(client, list_url(review_round, commune_a)) == few
     page = client.get(list_url(review_round, commune_a)).content.decode()
     assert page.count("Đã nộp") >= 9
+
+
+def test_the_round_page_and_the_village_page_link_to_the_list(
+    officer_a, commune_a, village_a, world, client_for
+):
+    review_round = world["rounds"][2025]
+    client = client_for(officer_a)
+    round_page = client.get(
+        reverse("survey:round_detail", kwargs={"public_id": review_round.public_id}),
+        {"commune": commune_a.public_id},
+    ).content.decode()
+    assert list_url(review_round, commune_a) in round_page
+    village_page = client.get(
+        reverse(
+            "survey:village_workspace",
+            kwargs={"round_id": review_round.public_id, "village_id": village_a.public_id},
+        )
+    ).content.decode()
+    assert list_url(review_round, commune_a) in village_page
+    assert print_url(review_round, village_a) in village_page
