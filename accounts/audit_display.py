@@ -61,6 +61,8 @@ ACTION_LABELS: Mapping[str, Promise] = {
     "commune_total_record": gettext_lazy("Ghi tổng số hộ của xã"),
     "response_start": gettext_lazy("Bắt đầu phiếu"),
     "response_update": gettext_lazy("Sửa phiếu"),
+    "review_list_build": gettext_lazy("Lập danh sách hộ cần rà soát từ đợt trước"),
+    "review_list_add": gettext_lazy("Thêm hộ vào danh sách cần rà soát"),
     "criterion_add": gettext_lazy("Thêm tiêu chí Phiếu A"),
     "criterion_retire": gettext_lazy("Bỏ tiêu chí Phiếu A"),
     "score_card_install": gettext_lazy("Cài bảng điểm"),
@@ -123,6 +125,8 @@ KEYS: Mapping[str, _Key] = {
     "classification": _Key(gettext_lazy("Phân loại"), "survey.surveyresponse.final_classification"),
     "decision": _Key(gettext_lazy("Số quyết định")),
     "confirmed_sections": _Key(gettext_lazy("Phần đã xác nhận")),
+    "previous_round": _Key(gettext_lazy("Đợt trước (năm)")),
+    "added": _Key(gettext_lazy("Số hộ được thêm")),
 }
 
 

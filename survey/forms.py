@@ -6,10 +6,18 @@ from django.utils.translation import gettext_lazy as _
 from areas.models import AdminUnit
 from core.fields import MoneyField
 from core.text import CleanTextMixin
+from households.models import Household
 from survey.engine import CARD_FLAGS, HOUSEHOLD_FACTS, ScoreCard, Standard
 
 from .intake import INCOME_SOURCES, score_path_available
-from .models import Classification, CommuneTotal, ReviewRound, ScreeningCriterion, SurveyResponse
+from .models import (
+    Classification,
+    CommuneTotal,
+    ReviewListEntry,
+    ReviewRound,
+    ScreeningCriterion,
+    SurveyResponse,
+)
 
 
 def numeric(*, decimal: bool = False) -> forms.NumberInput:
@@ -368,3 +376,40 @@ class CriterionForm(CleanTextMixin, forms.Form):
 
     def out_of_scope(self) -> bool:
         return any(name in self.errors for name in self.SCOPE_FIELDS)
+
+
+class HouseholdChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Household) -> str:  # type: ignore[override]
+        return f"{obj.head_name} — {obj.village.name}"
+
+
+class ReviewListAddForm(CleanTextMixin, forms.Form):
+    """An application, a village's proposal or the officer's own addition to the review list."""
+
+    SOURCES = [
+        (value, label)
+        for value, label in ReviewListEntry.Source.choices
+        if value != ReviewListEntry.Source.PREVIOUS_LIST
+    ]
+
+    household = HouseholdChoiceField(
+        label=_("Hộ"), queryset=Household.objects.none(), to_field_name="public_id"
+    )
+    source = forms.ChoiceField(label=_("Nguồn"), choices=SOURCES)
+    applied_on = DMYDateField(label=_("Ngày nộp đơn / ngày đề xuất"), required=False)
+    applicant = forms.CharField(
+        label=_("Người nộp đơn / người đề xuất"), max_length=150, required=False
+    )
+    form_number = forms.CharField(label=_("Số đơn"), max_length=64, required=False)
+    reason = forms.CharField(
+        label=_("Lý do (bắt buộc khi cán bộ xã bổ sung)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args: Any, households: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if households is not None:
+            field = self.fields["household"]
+            assert isinstance(field, forms.ModelChoiceField)
+            field.queryset = households

@@ -486,3 +486,53 @@ class ProvinceTarget(models.Model):
 
     def __str__(self) -> str:
         return f"{self.province} {self.year}: {self.target_poverty_rate}%"
+
+
+class ReviewListEntry(models.Model):
+    """Why a household is on a commune's list of households to review in a round (QĐ 24/2021,
+    Điều 4, step 1). A household may be on the list for several sources, one row per source."""
+
+    class Source(models.TextChoices):
+        PREVIOUS_LIST = "previous_list", _("Hộ nghèo, cận nghèo đợt trước")
+        APPLICATION = "application", _("Hộ có đơn đề nghị")
+        VILLAGE_PROPOSAL = "village_proposal", _("Thôn đề xuất")
+        OFFICER = "officer", _("Cán bộ xã bổ sung")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    review_round = models.ForeignKey(
+        ReviewRound, on_delete=models.PROTECT, related_name="review_list"
+    )
+    household = models.ForeignKey(
+        "households.Household", on_delete=models.PROTECT, related_name="review_list_entries"
+    )
+    # Kept so a commune's list is one indexed read; the household's commune when it was added.
+    commune = models.ForeignKey(AdminUnit, on_delete=models.PROTECT, related_name="+")
+    source = models.CharField(_("nguồn"), max_length=20, choices=Source.choices)
+    # The previous round's classification (source previous_list).
+    previous_classification = models.CharField(
+        _("phân loại đợt trước"), max_length=16, choices=Classification.choices, blank=True
+    )
+    applied_on = models.DateField(_("ngày nộp đơn / đề xuất"), null=True, blank=True)
+    applicant = models.CharField(_("người nộp đơn / người đề xuất"), max_length=150, blank=True)
+    form_number = models.CharField(_("số đơn"), max_length=64, blank=True)
+    reason = models.TextField(_("lý do"), blank=True)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("hộ trong danh sách rà soát")
+        verbose_name_plural = _("danh sách hộ cần rà soát")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["review_round", "household", "source"],
+                name="one_review_list_entry_per_source",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["review_round", "commune"], name="review_list_round_commune")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.household} — {self.get_source_display()}"

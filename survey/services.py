@@ -36,6 +36,7 @@ from .models import (
     ScreeningCriterion,
     SurveyResponse,
 )
+from .review_list import form_b_required_message, previous_listing
 from .workflow import EDITABLE_STATUSES, transition
 
 # Periodic review: 1 September – 14 December (QĐ 24/2021/QĐ-TTg, Điều 4).
@@ -190,6 +191,14 @@ SECTION_FIELDS = {
 RESPONSE_FIELDS = tuple(name for fields in SECTION_FIELDS.values() for name in fields)
 
 
+def _check_may_stop_at_screening(response: SurveyResponse) -> None:
+    """Last periodic round's poor and near-poor households are on the review list and must get
+    Phiếu B: a screening "stop" is refused for them (see survey.review_list.FORM_B_RULE)."""
+    listing = previous_listing(response.review_round, response.household)
+    if listing is not None:
+        raise ValidationError({"screening": form_b_required_message(listing)})
+
+
 def _check_response_editable(actor: User, response: SurveyResponse) -> None:
     if not households_changeable(actor).filter(pk=response.household_id).exists():
         raise PermissionDenied
@@ -329,6 +338,8 @@ def response_update(
     """Save a section of the forms as a draft: anything may still be blank. Saving a section
     carried from last year, changed or not, is the officer confirming it."""
     _check_response_editable(actor, response)
+    if values.get("screening") == SurveyResponse.Screening.STOP:
+        _check_may_stop_at_screening(response)
     changes = response_apply(response, values)
     confirming = (
         response.carried_from_id is not None
@@ -374,6 +385,7 @@ def response_fill_result(
     if not any(m.relationship == Member.Relationship.HEAD for m in members):
         raise ValidationError(_("Hộ chưa có chủ hộ đang sống trong hộ: hãy ghi chủ hộ trước."))
     if response.screening == SurveyResponse.Screening.STOP:
+        _check_may_stop_at_screening(response)
         grounds = "; ".join([*response.screening_criteria, response.screening_reason.strip()])
         if not grounds.strip("; "):
             raise ValidationError(_("Phiếu A dừng rà soát phải ghi lý do hoặc chọn tiêu chí."))
@@ -451,6 +463,8 @@ def response_submit(
     locked = SurveyResponse.objects.select_for_update().get(pk=response.pk)
     if locked.version != expected_version:
         raise StaleEdit(_("Phiếu vừa được người khác lưu: hãy tải lại trang rồi nộp lại."))
+    if response.screening == SurveyResponse.Screening.STOP:
+        _check_may_stop_at_screening(response)
     unconfirmed = sections_to_confirm(response)
     if unconfirmed:
         raise ValidationError(

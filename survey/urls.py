@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import response_views, standard_views, views, village_views
+from . import response_views, review_list_views, standard_views, views, village_views
 
 app_name = "survey"
 urlpatterns = [
@@ -25,6 +25,21 @@ urlpatterns = [
         "rounds/<uuid:public_id>/communes/<uuid:commune_id>/total/",
         views.commune_total,
         name="commune_total",
+    ),
+    path(
+        "rounds/<uuid:round_id>/communes/<uuid:commune_id>/review-list/",
+        review_list_views.review_list,
+        name="review_list",
+    ),
+    path(
+        "rounds/<uuid:round_id>/communes/<uuid:commune_id>/review-list/build/",
+        review_list_views.review_list_build_view,
+        name="review_list_build",
+    ),
+    path(
+        "rounds/<uuid:round_id>/villages/<uuid:village_id>/review-list/",
+        review_list_views.review_list_print,
+        name="review_list_print",
     ),
     path(
         "rounds/<uuid:round_id>/households/<uuid:household_id>/start/",
