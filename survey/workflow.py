@@ -111,7 +111,7 @@ STEPS: dict[str, Step] = {
             gettext_lazy("Phê duyệt"),
             gettext_lazy(
                 "Hết thời hạn niêm yết, mọi khiếu nại đã giải quyết, số và ngày quyết định của "
-                "Chủ tịch UBND xã."
+                "Chủ tịch UBND xã (sau ngày hết niêm yết, không sau hôm nay)."
             ),
         ),
         Step(
@@ -232,6 +232,33 @@ def _responses_of(
     return chosen
 
 
+# Where a rule comes from, shown with each refusal. The periodic review runs 1/9–14/12 and the
+# meeting is part of it (QĐ 24/2021/QĐ-TTg, Điều 3, Điều 4 bước 2); the chairman recognises the
+# households after the public posting (Điều 4 bước 3–4).
+BASIS_ROUND = gettext_lazy("QĐ 24/2021/QĐ-TTg, Điều 3 và Điều 4")
+BASIS_APPROVAL = gettext_lazy("QĐ 24/2021/QĐ-TTg, Điều 4 bước 3–4")
+
+
+def _check_meeting_date(review_round: ReviewRound, held_on: date) -> None:
+    """A village meeting happens within its round, and not in the future."""
+    if held_on > timezone.localdate():
+        raise ValidationError({"held_on": _("Ngày họp không được sau hôm nay.")})
+    if not review_round.starts_on <= held_on <= review_round.ends_on:
+        raise ValidationError(
+            {
+                "held_on": _(
+                    "Ngày họp thôn phải trong thời gian của đợt rà soát (%(a)s – %(b)s): họp thôn "
+                    "là một bước của đợt rà soát (%(basis)s)."
+                )
+                % {
+                    "a": f"{review_round.starts_on:%d/%m/%Y}",
+                    "b": f"{review_round.ends_on:%d/%m/%Y}",
+                    "basis": BASIS_ROUND,
+                }
+            }
+        )
+
+
 @transaction.atomic
 def meeting_record(
     *,
@@ -255,8 +282,7 @@ def meeting_record(
         raise ValidationError(_("Một hộ không thể vừa thống nhất vừa chưa thống nhất."))
     if disputed_list and not notes.strip():
         raise ValidationError({"notes": _("Có hộ chưa thống nhất: hãy ghi ý kiến của cuộc họp.")})
-    if held_on > timezone.localdate():
-        raise ValidationError({"held_on": _("Ngày họp không được sau hôm nay.")})
+    _check_meeting_date(review_round, held_on)
     meeting = VillageMeeting.objects.create(
         review_round=review_round,
         village=village,
@@ -490,6 +516,32 @@ def approval_blockers(
     return problems
 
 
+def _check_decision_date(
+    decision_date: date, today: date, postings: Sequence[VillagePosting]
+) -> None:
+    """The chairman decides after the posting window has passed, and not in the future."""
+    if decision_date > today:
+        raise ValidationError(
+            {
+                "decision_date": _(
+                    "Ngày quyết định không được sau hôm nay (chưa kiểm chứng): hãy ghi ngày đã "
+                    "ký quyết định."
+                )
+            }
+        )
+    earliest = max(p.ends_on for p in postings) + timedelta(days=1)
+    if decision_date < earliest:
+        raise ValidationError(
+            {
+                "decision_date": _(
+                    "Ngày quyết định không được trước %(d)s: Chủ tịch UBND xã chỉ công nhận sau "
+                    "khi hết thời hạn niêm yết công khai 03 ngày làm việc (%(basis)s)."
+                )
+                % {"d": f"{earliest:%d/%m/%Y}", "basis": BASIS_APPROVAL}
+            }
+        )
+
+
 @transaction.atomic
 def responses_approve(
     *,
@@ -521,6 +573,7 @@ def responses_approve(
         )
     if problems:
         raise ValidationError(problems)
+    _check_decision_date(decision_date, today, [postings[r.pk] for r in chosen])
     number = decision_number.strip()
     SurveyResponse.objects.filter(pk__in=[r.pk for r in chosen]).update(
         decision_number=number, decision_date=decision_date, approved_at=timezone.now()
