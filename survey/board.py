@@ -45,6 +45,7 @@ from households.models import Household
 
 from .models import CommuneTotal, Complaint, ReviewRound, SurveyResponse, VillagePosting
 from .selectors import rounds_visible
+from .workflow import late_steps
 
 S = SurveyResponse.Status
 STATUSES: tuple[str, ...] = tuple(S.values)
@@ -323,6 +324,8 @@ class RoundBoard:
     households: int = 0
     # A commune's board: whether its total of resident households is still to be recorded.
     total_missing: bool = False
+    # Steps of a periodic round taken after the commune deadline (a warning).
+    late: list[str] = field(default_factory=list)
 
 
 def open_rounds_for(user: User, unit: AdminUnit) -> list[ReviewRound]:
@@ -465,6 +468,7 @@ def round_boards(user: User, unit: AdminUnit, today: date) -> list[RoundBoard]:
     for review_round in open_rounds_for(user, unit):
         deadline, overdue = deadline_words(review_round, today)
         board = RoundBoard(review_round=review_round, unit=unit, deadline=deadline, overdue=overdue)
+        board.late = late_steps(review_round, unit)
         if unit.level == AdminUnit.Level.COMMUNE:
             board.villages = village_board(user, review_round, unit, today)
             board.total_missing = not getattr(review_round, "has_commune_total", True)

@@ -587,6 +587,55 @@ def responses_approve(
     return len(chosen)
 
 
+# --- Steps after the commune deadline: a warning, never a refusal ---------------------------------
+
+
+def commune_deadline_of(review_round: ReviewRound) -> date:
+    """The day the commune reports by: the province's deadline, else the round's end."""
+    return review_round.commune_deadline or review_round.ends_on
+
+
+def late_steps(review_round: ReviewRound, unit: AdminUnit) -> list[str]:
+    """Meetings, postings and decisions of a periodic round dated after the commune deadline,
+    in the villages of `unit` (a village, or any unit above), one line each, oldest first.
+
+    Late work is still valid work: the deadline is the province's plan (the periodic review
+    runs 1/9–14/12, QĐ 24/2021/QĐ-TTg, Điều 3), so the pages warn and nothing is refused.
+    Three queries, whatever the number of villages.
+    """
+    if review_round.kind != ReviewRound.Kind.PERIODIC:
+        return []
+    deadline = commune_deadline_of(review_round)
+    within = {"review_round": review_round, "village__path__startswith": unit.path}
+    found: list[tuple[date, str, str]] = []
+    for on, village in (
+        VillageMeeting.objects.filter(**within, held_on__gt=deadline)
+        .values_list("held_on", "village__name")
+        .distinct()
+    ):
+        found.append((on, village, _("Họp thôn")))
+    for on, village in (
+        VillagePosting.objects.filter(**within, starts_on__gt=deadline)
+        .values_list("starts_on", "village__name")
+        .distinct()
+    ):
+        found.append((on, village, _("Niêm yết công khai")))
+    for on, village in (
+        SurveyResponse.objects.filter(**within, status=S.APPROVED, decision_date__gt=deadline)
+        .values_list("decision_date", "village__name")
+        .distinct()
+    ):
+        found.append((on, village, _("Quyết định phê duyệt")))
+    return [
+        _(
+            "%(v)s: %(step)s ngày %(d)s, sau hạn xã báo cáo %(h)s (hạn theo kế hoạch của tỉnh; "
+            "rà soát định kỳ từ 01/9 đến 14/12, QĐ 24/2021/QĐ-TTg, Điều 3)."
+        )
+        % {"v": village, "step": step, "d": f"{on:%d/%m/%Y}", "h": f"{deadline:%d/%m/%Y}"}
+        for on, village, step in sorted(found)
+    ]
+
+
 def can_return(actor: User, response: SurveyResponse) -> bool:
     """Whether the actor is one who returns forms on this village (whatever its status now)."""
     return _may_act(actor, STEPS["response_return"].who, {response.village_id})

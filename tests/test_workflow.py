@@ -11,7 +11,7 @@ from django.utils import timezone
 from accounts.models import AuditEvent
 from core.workdays import add_working_days
 from survey.models import ResponseTransition, SurveyResponse, VillageMeeting, VillagePosting
-from survey.services import response_start, response_submit, response_update
+from survey.services import response_start, response_submit, response_update, round_open
 from survey.workflow import STEPS
 
 
@@ -542,3 +542,54 @@ def test_the_decision_cannot_be_dated_in_the_future(
     submitted.refresh_from_db()
     assert submitted.status == "posted"
     assert submitted.decision_date is None
+
+
+@pytest.fixture
+def round_due_14_10(province_reader):
+    """The 2025 periodic round with the province's commune deadline on Tuesday 14/10/2025."""
+    return round_open(
+        actor=province_reader,
+        province=province_reader.unit,
+        year=2025,
+        kind="periodic",
+        commune_deadline=date(2025, 10, 14),
+    )
+
+
+def test_steps_after_the_commune_deadline_are_recorded_with_a_warning_on_the_village_page_and_board(
+    officer_a, village_a, household_a, round_due_14_10, client_for
+):
+    """Today is 15/10/2025, a day after the deadline: the meeting and the posting go through."""
+    response = response_start(actor=officer_a, review_round=round_due_14_10, household=household_a)
+    response_update(
+        actor=officer_a,
+        response=response,
+        values={"screening": "stop", "screening_reason": "Hộ có xe ô tô"},
+        expected_version=response.version,
+    )
+    response_submit(actor=officer_a, response=response, expected_version=response.version)
+    client = client_for(officer_a)
+    warning = "sau hạn xã báo cáo 14/10/2025"
+    assert warning not in client.get(ws(round_due_14_10, village_a)).content.decode()
+    assert warning not in client.get(reverse("home")).content.decode()
+    meet(client, round_due_14_10, village_a, response)
+    post(client, round_due_14_10, village_a, TODAY())
+    response.refresh_from_db()
+    assert response.status == "posted"
+    for page in (ws(round_due_14_10, village_a), reverse("home")):
+        body = client.get(page).content.decode()
+        assert "Có bước làm sau hạn xã báo cáo" in body
+        assert f"Thôn Đông: Họp thôn ngày 15/10/2025, {warning}" in body
+        assert f"Thôn Đông: Niêm yết công khai ngày 15/10/2025, {warning}" in body
+        assert "QĐ 24/2021/QĐ-TTg, Điều 3" in body
+
+
+def test_steps_on_or_before_the_commune_deadline_bring_no_warning(
+    officer_a, village_a, round_2025, submitted, client_for
+):
+    """round_2025 sets no commune deadline: its end (14/12/2025) is the deadline."""
+    client = client_for(officer_a)
+    meet(client, round_2025, village_a, submitted)
+    post(client, round_2025, village_a, TODAY())
+    for page in (ws(round_2025, village_a), reverse("home")):
+        assert "sau hạn xã báo cáo" not in client.get(page).content.decode()
