@@ -620,12 +620,13 @@ def late_steps(review_round: ReviewRound, unit: AdminUnit) -> list[str]:
         .distinct()
     ):
         found.append((on, village, _("Niêm yết công khai")))
-    for on, village in (
+    for decided_on, village in (
         SurveyResponse.objects.filter(**within, status=S.APPROVED, decision_date__gt=deadline)
         .values_list("decision_date", "village__name")
         .distinct()
     ):
-        found.append((on, village, _("Quyết định phê duyệt")))
+        if decided_on is not None:  # always, given the filter; says so to the type checker
+            found.append((decided_on, village, _("Quyết định phê duyệt")))
     return [
         _(
             "%(v)s: %(step)s ngày %(d)s, sau hạn xã báo cáo %(h)s (hạn theo kế hoạch của tỉnh; "

@@ -582,6 +582,13 @@ def test_steps_after_the_commune_deadline_are_recorded_with_a_warning_on_the_vil
         assert f"Thôn Đông: Họp thôn ngày 15/10/2025, {warning}" in body
         assert f"Thôn Đông: Niêm yết công khai ngày 15/10/2025, {warning}" in body
         assert "QĐ 24/2021/QĐ-TTg, Điều 3" in body
+    with later(10):
+        client = client_for(officer_a)
+        approve(client, round_due_14_10, village_a, response)
+        response.refresh_from_db()
+        assert response.status == "approved"
+        body = client.get(ws(round_due_14_10, village_a)).content.decode()
+        assert f"Thôn Đông: Quyết định phê duyệt ngày 25/10/2025, {warning}" in body
 
 
 def test_steps_on_or_before_the_commune_deadline_bring_no_warning(
