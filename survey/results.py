@@ -3,7 +3,7 @@
 QĐ 24/2021/QĐ-TTg, Điều 4 bước 4: the commune chairman recognises the poor and near-poor
 households *and the households leaving poverty and near-poverty* in the same decision. So the
 printed lists compare each household's proposed class with its approved class at the end of
-the previous periodic round (`reports.selectors.previous_round`), as the movement report does.
+the previous periodic round (`survey.selectors.previous_round`), as the movement report does.
 """
 
 from collections.abc import Sequence
@@ -12,9 +12,8 @@ from dataclasses import dataclass, field
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from reports.selectors import previous_round
-
 from .models import Classification, ReviewRound, SurveyResponse
+from .selectors import previous_round
 
 C = Classification
 

@@ -113,7 +113,7 @@ def village_workspace(request: AuthedHttpRequest, round_id: str, village_id: str
             "not_started": not_started,
             "complaints": complaints,
             "windows": windows,
-            "late_steps": late_steps(review_round, village),
+            "late_steps": late_steps([review_round], village).get(review_round.pk, []),
             "today": today,
             "meeting_form": MeetingForm(initial={"held_on": today}),
             "posting_form": PostingForm(initial={"starts_on": today}),
