@@ -622,6 +622,7 @@ def late_steps(rounds: Sequence[ReviewRound], unit: AdminUnit) -> dict[int, list
             model._default_manager.filter(after, village__path__startswith=unit.path, **extra)
             .annotate(step=Value(step, output_field=CharField()))
             .values_list("review_round_id", day, "village__name", "step")
+            .order_by()  # SQLite refuses ORDER BY (a default ordering) inside a UNION
         )
 
     rows = late(VillageMeeting, "held_on", "meeting").union(
