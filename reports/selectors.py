@@ -31,6 +31,7 @@ from survey.models import (
     ReviewRound,
     SurveyResponse,
 )
+from survey.selectors import previous_round
 
 S = SurveyResponse.Status
 COUNTED: dict[str, list[str]] = {
@@ -318,19 +319,6 @@ class Movements:
     households_total: MovementRow = field(default_factory=lambda: MovementRow("Tổng cộng"))
     persons: list[MovementRow] = field(default_factory=list)
     persons_total: MovementRow = field(default_factory=lambda: MovementRow("Tổng cộng"))
-
-
-def previous_round(review_round: ReviewRound) -> ReviewRound | None:
-    """The latest periodic round of the same province before this round's year."""
-    return (
-        ReviewRound.objects.filter(
-            province__code=review_round.province.code,
-            kind=ReviewRound.Kind.PERIODIC,
-            year__lt=review_round.year,
-        )
-        .order_by("-year")
-        .first()
-    )
 
 
 TARGETS = ("poor", "near_poor")

@@ -45,6 +45,7 @@ from households.models import Household
 
 from .models import CommuneTotal, Complaint, ReviewRound, SurveyResponse, VillagePosting
 from .selectors import rounds_visible
+from .workflow import late_steps
 
 S = SurveyResponse.Status
 STATUSES: tuple[str, ...] = tuple(S.values)
@@ -323,6 +324,8 @@ class RoundBoard:
     households: int = 0
     # A commune's board: whether its total of resident households is still to be recorded.
     total_missing: bool = False
+    # Steps of a periodic round taken after the commune deadline (a warning).
+    late: list[str] = field(default_factory=list)
 
 
 def open_rounds_for(user: User, unit: AdminUnit) -> list[ReviewRound]:
@@ -462,9 +465,12 @@ def districts_of(communes: list[CommuneRow]) -> list[DistrictRow]:
 def round_boards(user: User, unit: AdminUnit, today: date) -> list[RoundBoard]:
     """The board of each open round for a commune, district or province the user can see."""
     boards = []
-    for review_round in open_rounds_for(user, unit):
+    rounds = open_rounds_for(user, unit)
+    late = late_steps(rounds, unit)
+    for review_round in rounds:
         deadline, overdue = deadline_words(review_round, today)
         board = RoundBoard(review_round=review_round, unit=unit, deadline=deadline, overdue=overdue)
+        board.late = late.get(review_round.pk, [])
         if unit.level == AdminUnit.Level.COMMUNE:
             board.villages = village_board(user, review_round, unit, today)
             board.total_missing = not getattr(review_round, "has_commune_total", True)

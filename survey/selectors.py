@@ -77,3 +77,17 @@ def response_last_return(response: SurveyResponse) -> ResponseTransition | None:
         .order_by("-at", "-id")
         .first()
     )
+
+
+def previous_round(review_round: ReviewRound) -> ReviewRound | None:
+    """The latest periodic round of the same province before this round's year (the movement
+    report and the printed lists compare with its approved result)."""
+    return (
+        ReviewRound.objects.filter(
+            province__code=review_round.province.code,
+            kind=ReviewRound.Kind.PERIODIC,
+            year__lt=review_round.year,
+        )
+        .order_by("-year")
+        .first()
+    )

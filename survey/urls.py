@@ -82,6 +82,11 @@ urlpatterns = [
         name="posting_list",
     ),
     path(
+        "rounds/<uuid:round_id>/villages/<uuid:village_id>/approval-list/",
+        village_views.approval_list,
+        name="approval_list",
+    ),
+    path(
         "rounds/<uuid:round_id>/villages/<uuid:village_id>/minutes/",
         village_views.minutes_template,
         name="minutes_template",

@@ -28,11 +28,13 @@ from .models import (
     VillageMeeting,
     VillagePosting,
 )
+from .results import result_sections
 from .selectors import response_get_or_404, responses_visible, round_get_or_404
 from .workflow import (
     approval_blockers,
     complaint_record,
     complaint_resolve,
+    late_steps,
     meeting_record,
     posting_of,
     posting_start,
@@ -111,6 +113,7 @@ def village_workspace(request: AuthedHttpRequest, round_id: str, village_id: str
             "not_started": not_started,
             "complaints": complaints,
             "windows": windows,
+            "late_steps": late_steps([review_round], village).get(review_round.pk, []),
             "today": today,
             "meeting_form": MeetingForm(initial={"held_on": today}),
             "posting_form": PostingForm(initial={"starts_on": today}),
@@ -275,18 +278,43 @@ def approve(request: AuthedHttpRequest, round_id: str, village_id: str) -> HttpR
 
 
 def posting_list(request: AuthedHttpRequest, round_id: str, village_id: str) -> HttpResponse:
+    """The list posted in the village: entries, those staying and exits (no CCCD, no birth date)."""
     review_round, village, _can_act = _round_and_village(request, round_id, village_id)
     responses = [
         r
         for r in _village_responses(request, review_round, village)
-        if r.final_classification in {"poor", "near_poor", "average"}
-        and r.status not in {S.DRAFT, S.RETURNED}
+        if r.status not in {S.DRAFT, S.RETURNED}
     ]
-    posting = posting_of(responses[0]) if responses else None
+    previous, sections = result_sections(review_round, responses)
+    shown = [r for section in sections for r, _before in section.rows]
+    posting = posting_of(shown[0]) if shown else None
     return render(
         request,
         "survey/print_posting_list.html",
-        {"round": review_round, "village": village, "responses": responses, "posting": posting},
+        {
+            "round": review_round,
+            "village": village,
+            "sections": sections,
+            "previous": previous,
+            "posting": posting,
+        },
+    )
+
+
+def approval_list(request: AuthedHttpRequest, round_id: str, village_id: str) -> HttpResponse:
+    """The list attached to the chairman's decision: the households posted or approved, by
+    section, exits included (QĐ 24/2021/QĐ-TTg, Điều 4 bước 4)."""
+    review_round, village, _can_act = _round_and_village(request, round_id, village_id)
+    responses = [
+        r
+        for r in _village_responses(request, review_round, village)
+        if r.status in {S.POSTED, S.APPROVED}
+    ]
+    previous, sections = result_sections(review_round, responses)
+    return render(
+        request,
+        "survey/print_approval_list.html",
+        {"round": review_round, "village": village, "sections": sections, "previous": previous},
     )
 
 

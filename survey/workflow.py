@@ -15,11 +15,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.db.models import Count, F, Max
+from django.db import models, transaction
+from django.db.models import CharField, Count, F, Max, Q, QuerySet, Value
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -111,7 +112,7 @@ STEPS: dict[str, Step] = {
             gettext_lazy("Phê duyệt"),
             gettext_lazy(
                 "Hết thời hạn niêm yết, mọi khiếu nại đã giải quyết, số và ngày quyết định của "
-                "Chủ tịch UBND xã."
+                "Chủ tịch UBND xã (sau ngày hết niêm yết, không sau hôm nay)."
             ),
         ),
         Step(
@@ -232,6 +233,33 @@ def _responses_of(
     return chosen
 
 
+# Where a rule comes from, shown with each refusal. The periodic review runs 1/9–14/12 and the
+# meeting is part of it (QĐ 24/2021/QĐ-TTg, Điều 3, Điều 4 bước 2); the chairman recognises the
+# households after the public posting (Điều 4 bước 3–4).
+BASIS_ROUND = gettext_lazy("QĐ 24/2021/QĐ-TTg, Điều 3 và Điều 4")
+BASIS_APPROVAL = gettext_lazy("QĐ 24/2021/QĐ-TTg, Điều 4 bước 3–4")
+
+
+def _check_meeting_date(review_round: ReviewRound, held_on: date) -> None:
+    """A village meeting happens within its round, and not in the future."""
+    if held_on > timezone.localdate():
+        raise ValidationError({"held_on": _("Ngày họp không được sau hôm nay.")})
+    if not review_round.starts_on <= held_on <= review_round.ends_on:
+        raise ValidationError(
+            {
+                "held_on": _(
+                    "Ngày họp thôn phải trong thời gian của đợt rà soát (%(a)s – %(b)s): họp thôn "
+                    "là một bước của đợt rà soát (%(basis)s)."
+                )
+                % {
+                    "a": f"{review_round.starts_on:%d/%m/%Y}",
+                    "b": f"{review_round.ends_on:%d/%m/%Y}",
+                    "basis": BASIS_ROUND,
+                }
+            }
+        )
+
+
 @transaction.atomic
 def meeting_record(
     *,
@@ -255,8 +283,7 @@ def meeting_record(
         raise ValidationError(_("Một hộ không thể vừa thống nhất vừa chưa thống nhất."))
     if disputed_list and not notes.strip():
         raise ValidationError({"notes": _("Có hộ chưa thống nhất: hãy ghi ý kiến của cuộc họp.")})
-    if held_on > timezone.localdate():
-        raise ValidationError({"held_on": _("Ngày họp không được sau hôm nay.")})
+    _check_meeting_date(review_round, held_on)
     meeting = VillageMeeting.objects.create(
         review_round=review_round,
         village=village,
@@ -490,6 +517,32 @@ def approval_blockers(
     return problems
 
 
+def _check_decision_date(
+    decision_date: date, today: date, postings: Sequence[VillagePosting]
+) -> None:
+    """The chairman decides after the posting window has passed, and not in the future."""
+    if decision_date > today:
+        raise ValidationError(
+            {
+                "decision_date": _(
+                    "Ngày quyết định không được sau hôm nay (chưa kiểm chứng): hãy ghi ngày đã "
+                    "ký quyết định."
+                )
+            }
+        )
+    earliest = max(p.ends_on for p in postings) + timedelta(days=1)
+    if decision_date < earliest:
+        raise ValidationError(
+            {
+                "decision_date": _(
+                    "Ngày quyết định không được trước %(d)s: Chủ tịch UBND xã chỉ công nhận sau "
+                    "khi hết thời hạn niêm yết công khai 03 ngày làm việc (%(basis)s)."
+                )
+                % {"d": f"{earliest:%d/%m/%Y}", "basis": BASIS_APPROVAL}
+            }
+        )
+
+
 @transaction.atomic
 def responses_approve(
     *,
@@ -521,6 +574,7 @@ def responses_approve(
         )
     if problems:
         raise ValidationError(problems)
+    _check_decision_date(decision_date, today, [postings[r.pk] for r in chosen])
     number = decision_number.strip()
     SurveyResponse.objects.filter(pk__in=[r.pk for r in chosen]).update(
         decision_number=number, decision_date=decision_date, approved_at=timezone.now()
@@ -532,6 +586,64 @@ def responses_approve(
         reason=_("Quyết định số %(n)s") % {"n": number},
     )
     return len(chosen)
+
+
+# --- Steps after the commune deadline: a warning, never a refusal ---------------------------------
+
+
+def commune_deadline_of(review_round: ReviewRound) -> date:
+    """The day the commune reports by: the province's deadline, else the round's end."""
+    return review_round.commune_deadline or review_round.ends_on
+
+
+def late_steps(rounds: Sequence[ReviewRound], unit: AdminUnit) -> dict[int, list[str]]:
+    """Meetings, postings and decisions of periodic rounds dated after the commune deadline, in
+    the villages of `unit` (a village, or any unit above): per round, one line each, oldest first.
+
+    Late work is still valid work: the deadline is the province's plan (the periodic review
+    runs 1/9–14/12, QĐ 24/2021/QĐ-TTg, Điều 3), so the pages warn and nothing is refused.
+    One query (a UNION of the three tables) for all the rounds of a board.
+    """
+    periodic = {r.pk: r for r in rounds if r.kind == ReviewRound.Kind.PERIODIC}
+    if not periodic:
+        return {}
+    deadlines = {pk: commune_deadline_of(r) for pk, r in periodic.items()}
+    labels = {
+        "meeting": _("Họp thôn"),
+        "posting": _("Niêm yết công khai"),
+        "decision": _("Quyết định phê duyệt"),
+    }
+
+    def late(model: type[models.Model], day: str, step: str, **extra: object) -> QuerySet[Any]:
+        after = Q(pk__in=[])
+        for pk, deadline in deadlines.items():
+            after |= Q(review_round_id=pk, **{f"{day}__gt": deadline})
+        return (
+            model._default_manager.filter(after, village__path__startswith=unit.path, **extra)
+            .annotate(step=Value(step, output_field=CharField()))
+            .values_list("review_round_id", day, "village__name", "step")
+            .order_by()  # SQLite refuses ORDER BY (a default ordering) inside a UNION
+        )
+
+    rows = late(VillageMeeting, "held_on", "meeting").union(
+        late(VillagePosting, "starts_on", "posting"),
+        late(SurveyResponse, "decision_date", "decision", status=S.APPROVED),
+    )
+    found: dict[int, list[str]] = {}
+    for round_pk, on, village, step in sorted(rows, key=lambda row: (row[0], row[1], row[2])):
+        found.setdefault(round_pk, []).append(
+            _(
+                "%(v)s: %(step)s ngày %(d)s, sau hạn xã báo cáo %(h)s (hạn theo kế hoạch của "
+                "tỉnh; rà soát định kỳ từ 01/9 đến 14/12, QĐ 24/2021/QĐ-TTg, Điều 3)."
+            )
+            % {
+                "v": village,
+                "step": labels[step],
+                "d": f"{on:%d/%m/%Y}",
+                "h": f"{deadlines[round_pk]:%d/%m/%Y}",
+            }
+        )
+    return found
 
 
 def can_return(actor: User, response: SurveyResponse) -> bool:

@@ -2,7 +2,8 @@
 page names who complained and shows the posting period, and number fields open a number pad."""
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -15,6 +16,17 @@ from survey.workflow import posting_window
 
 SECTIONS = ["screening", "housing", "members", "income", "result"]
 TODAY = timezone.localdate
+
+
+# The fixture round runs 01/09/2025–14/12/2025 and a village meeting must fall within its round:
+# these tests act on a Wednesday in the middle of it.
+IN_ROUND_2025 = datetime(2025, 10, 15, 9, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+
+
+@pytest.fixture(autouse=True)
+def during_round_2025():
+    with time_machine.travel(IN_ROUND_2025, tick=False):
+        yield
 
 
 def d(day) -> str:

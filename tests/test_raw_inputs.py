@@ -5,7 +5,11 @@ request: PostgreSQL refuses a NUL byte ("A string literal cannot contain NUL") a
 than its column, and the user got a 500 instead of a message.
 """
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import pytest
+import time_machine
 from django.urls import reverse
 
 from accounts.models import AuditEvent
@@ -146,6 +150,8 @@ def test_the_account_search_still_finds(admin, officer_a, officer_b, client_for)
 # --- Other inputs that reach a write --------------------------------------------------------------
 
 
+# A village meeting must fall within its round (01/09/2025–14/12/2025): act in the middle of it.
+@time_machine.travel(datetime(2025, 10, 15, 9, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")), tick=False)
 def test_an_over_long_complainant_name_is_a_form_error_not_a_500(
     officer_a, village_a, round_2025, household_a, client_for
 ):

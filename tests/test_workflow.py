@@ -1,6 +1,7 @@
 """The review workflow: village meeting, public posting, complaints, approval, return, reopening."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -9,8 +10,8 @@ from django.utils import timezone
 
 from accounts.models import AuditEvent
 from core.workdays import add_working_days
-from survey.models import ResponseTransition, SurveyResponse, VillagePosting
-from survey.services import response_start, response_submit, response_update
+from survey.models import ResponseTransition, SurveyResponse, VillageMeeting, VillagePosting
+from survey.services import response_start, response_submit, response_update, round_open
 from survey.workflow import STEPS
 
 
@@ -28,6 +29,17 @@ from survey.workflow import STEPS
 )
 def test_posting_lasts_three_working_days_without_weekends_and_public_holidays(start, end):
     assert add_working_days(start, 3) == end
+
+
+# The fixture round runs 01/09/2025–14/12/2025 and a village meeting must fall within its round:
+# these tests act on a Wednesday in the middle of it.
+IN_ROUND_2025 = datetime(2025, 10, 15, 9, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+
+
+@pytest.fixture(autouse=True)
+def during_round_2025():
+    with time_machine.travel(IN_ROUND_2025, tick=False):
+        yield
 
 
 def later(days: int):
@@ -60,11 +72,11 @@ def d(day: date) -> str:
 TODAY = timezone.localdate
 
 
-def meet(client, round_2025, village, response, decision="agreed", notes=""):
+def meet(client, round_2025, village, response, decision="agreed", notes="", held_on=None):
     return client.post(
         ws(round_2025, village, "meeting_new"),
         {
-            "held_on": d(TODAY()),
+            "held_on": d(held_on or TODAY()),
             "attendance": 35,
             "chaired_by": "Trưởng thôn",
             "notes": notes,
@@ -79,12 +91,12 @@ def post(client, round_2025, village, starts_on):
     )
 
 
-def approve(client, round_2025, village, response):
+def approve(client, round_2025, village, response, decision_date=None):
     return client.post(
         ws(round_2025, village, "approve"),
         {
             "decision_number": "123/QĐ-UBND",
-            "decision_date": d(TODAY()),
+            "decision_date": d(decision_date or TODAY()),
             f"approve_{response.public_id}": "on",
         },
         follow=True,
@@ -441,3 +453,150 @@ def test_the_printed_minutes_show_what_the_meeting_recorded(
     assert "Không có ý kiến khác" in body
     assert "☒" in body
     assert "...............................................<br>" not in body
+
+
+# --- Dates in order (QĐ 24/2021/QĐ-TTg, Điều 3–4) ----------------------------------------------
+
+
+def _refused_meeting(client, round_2025, village_a, submitted, held_on):
+    response = meet(client, round_2025, village_a, submitted, held_on=held_on)
+    assert response.status_code == 302
+    body = client.get(ws(round_2025, village_a)).content.decode()
+    submitted.refresh_from_db()
+    assert submitted.status == "submitted"
+    assert not VillageMeeting.objects.exists()
+    assert not ResponseTransition.objects.filter(to_status="agreed").exists()
+    return body
+
+
+def test_a_village_meeting_before_the_round_starts_is_refused_with_its_legal_basis(
+    officer_a, village_a, round_2025, submitted, client_for
+):
+    client = client_for(officer_a)
+    body = _refused_meeting(client, round_2025, village_a, submitted, date(2025, 8, 31))
+    assert "Ngày họp thôn phải trong thời gian của đợt rà soát (01/09/2025 – 14/12/2025)" in body
+    assert "QĐ 24/2021/QĐ-TTg, Điều 3 và Điều 4" in body
+    meet(client, round_2025, village_a, submitted, held_on=date(2025, 9, 1))
+    submitted.refresh_from_db()
+    assert submitted.status == "agreed"
+
+
+def test_a_village_meeting_after_the_round_ends_is_refused_even_when_recorded_later(
+    officer_a, village_a, round_2025, submitted, client_for
+):
+    with time_machine.travel(datetime(2025, 12, 20, 9, tzinfo=IN_ROUND_2025.tzinfo), tick=False):
+        client = client_for(officer_a)
+        body = _refused_meeting(client, round_2025, village_a, submitted, date(2025, 12, 15))
+        assert "Ngày họp thôn phải trong thời gian của đợt rà soát" in body
+        meet(client, round_2025, village_a, submitted, held_on=date(2025, 12, 14))
+    submitted.refresh_from_db()
+    assert submitted.status == "agreed"
+
+
+def test_a_village_meeting_in_the_future_is_refused(
+    officer_a, village_a, round_2025, submitted, client_for
+):
+    client = client_for(officer_a)
+    body = _refused_meeting(client, round_2025, village_a, submitted, TODAY() + timedelta(days=1))
+    assert "Ngày họp không được sau hôm nay." in body
+
+
+def _posted(client, round_2025, village_a, submitted):
+    meet(client, round_2025, village_a, submitted)
+    post(client, round_2025, village_a, TODAY())
+    return VillagePosting.objects.get()
+
+
+def test_the_decision_cannot_be_dated_within_the_posting_window(
+    officer_a, village_a, round_2025, submitted, client_for
+):
+    """Posted Wednesday 15/10/2025: the window ends Friday 17/10, the decision is dated 18/10 on."""
+    client = client_for(officer_a)
+    posting = _posted(client, round_2025, village_a, submitted)
+    assert posting.ends_on == date(2025, 10, 17)
+    with later(10):
+        client = client_for(officer_a)
+        body = approve(client, round_2025, village_a, submitted, posting.ends_on).content.decode()
+        assert "Ngày quyết định không được trước 18/10/2025" in body
+        assert "hết thời hạn niêm yết công khai 03 ngày làm việc" in body
+        assert "QĐ 24/2021/QĐ-TTg, Điều 4 bước 3–4" in body
+        submitted.refresh_from_db()
+        assert submitted.status == "posted"
+        assert submitted.decision_number == ""
+        approve(client, round_2025, village_a, submitted, posting.ends_on + timedelta(days=1))
+    submitted.refresh_from_db()
+    assert submitted.status == "approved"
+    assert submitted.decision_date == date(2025, 10, 18)
+
+
+def test_the_decision_cannot_be_dated_in_the_future(
+    officer_a, village_a, round_2025, submitted, client_for
+):
+    client = client_for(officer_a)
+    _posted(client, round_2025, village_a, submitted)
+    with later(10):
+        client = client_for(officer_a)
+        tomorrow = TODAY() + timedelta(days=1)
+        body = approve(client, round_2025, village_a, submitted, tomorrow).content.decode()
+        assert "Ngày quyết định không được sau hôm nay (chưa kiểm chứng)" in body
+    submitted.refresh_from_db()
+    assert submitted.status == "posted"
+    assert submitted.decision_date is None
+
+
+@pytest.fixture
+def round_due_14_10(province_reader):
+    """The 2025 periodic round with the province's commune deadline on Tuesday 14/10/2025."""
+    return round_open(
+        actor=province_reader,
+        province=province_reader.unit,
+        year=2025,
+        kind="periodic",
+        commune_deadline=date(2025, 10, 14),
+    )
+
+
+def test_steps_after_the_commune_deadline_are_recorded_with_a_warning_on_the_village_page_and_board(
+    officer_a, village_a, household_a, round_due_14_10, client_for
+):
+    """Today is 15/10/2025, a day after the deadline: the meeting and the posting go through."""
+    response = response_start(actor=officer_a, review_round=round_due_14_10, household=household_a)
+    response_update(
+        actor=officer_a,
+        response=response,
+        values={"screening": "stop", "screening_reason": "Hộ có xe ô tô"},
+        expected_version=response.version,
+    )
+    response_submit(actor=officer_a, response=response, expected_version=response.version)
+    client = client_for(officer_a)
+    warning = "sau hạn xã báo cáo 14/10/2025"
+    assert warning not in client.get(ws(round_due_14_10, village_a)).content.decode()
+    assert warning not in client.get(reverse("home")).content.decode()
+    meet(client, round_due_14_10, village_a, response)
+    post(client, round_due_14_10, village_a, TODAY())
+    response.refresh_from_db()
+    assert response.status == "posted"
+    for page in (ws(round_due_14_10, village_a), reverse("home")):
+        body = client.get(page).content.decode()
+        assert "Có bước làm sau hạn xã báo cáo" in body
+        assert f"Thôn Đông: Họp thôn ngày 15/10/2025, {warning}" in body
+        assert f"Thôn Đông: Niêm yết công khai ngày 15/10/2025, {warning}" in body
+        assert "QĐ 24/2021/QĐ-TTg, Điều 3" in body
+    with later(10):
+        client = client_for(officer_a)
+        approve(client, round_due_14_10, village_a, response)
+        response.refresh_from_db()
+        assert response.status == "approved"
+        body = client.get(ws(round_due_14_10, village_a)).content.decode()
+        assert f"Thôn Đông: Quyết định phê duyệt ngày 25/10/2025, {warning}" in body
+
+
+def test_steps_on_or_before_the_commune_deadline_bring_no_warning(
+    officer_a, village_a, round_2025, submitted, client_for
+):
+    """round_2025 sets no commune deadline: its end (14/12/2025) is the deadline."""
+    client = client_for(officer_a)
+    meet(client, round_2025, village_a, submitted)
+    post(client, round_2025, village_a, TODAY())
+    for page in (ws(round_2025, village_a), reverse("home")):
+        assert "sau hạn xã báo cáo" not in client.get(page).content.decode()
