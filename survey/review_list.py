@@ -18,6 +18,7 @@ from households.models import Household
 from households.selectors import households_changeable
 
 from .models import Classification, ReviewListEntry, ReviewRound, SurveyResponse
+from .selectors import previous_round
 
 Source = ReviewListEntry.Source
 ON_LIST = (Classification.POOR, Classification.NEAR_POOR)
@@ -31,24 +32,10 @@ FORM_B_RULE = gettext_lazy(
 )
 
 
-def previous_periodic_round(review_round: ReviewRound) -> ReviewRound | None:
-    """The latest periodic round of the province before this round's year (as the reports'
-    `previous_round`, which this floor cannot import)."""
-    return (
-        ReviewRound.objects.filter(
-            province__code=review_round.province.code,
-            kind=ReviewRound.Kind.PERIODIC,
-            year__lt=review_round.year,
-        )
-        .order_by("-year")
-        .first()
-    )
-
-
 def previous_listing(review_round: ReviewRound, household: Household) -> SurveyResponse | None:
     """The household's approved poor or near-poor result of the previous periodic round, if any:
     such a household must get Phiếu B in this round."""
-    previous = previous_periodic_round(review_round)
+    previous = previous_round(review_round)
     if previous is None:
         return None
     return (
@@ -95,7 +82,7 @@ def review_list_build(
     its list. Idempotent: households already listed from that source are left as they are.
     Returns the entries added."""
     _check_commune(actor, review_round, commune)
-    previous = previous_periodic_round(review_round)
+    previous = previous_round(review_round)
     if previous is None:
         return []
     listed = ReviewListEntry.objects.filter(
