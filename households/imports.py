@@ -633,20 +633,9 @@ def import_apply(*, actor: User | None, plan: ImportPlan) -> ImportPlan:
             continue
         changes = _household_changes(household, group)
         if changes:
-            for name in changes:
-                setattr(
-                    household, name, group.village if name == "village" else getattr(group, name)
-                )
-            household.version += 1
-            household.save(update_fields=[*changes, "version", "updated_at"])
+            values = {n: group.village if n == "village" else getattr(group, n) for n in changes}
             events.append(
-                audit_event(
-                    actor=actor,
-                    action="household_import_update",
-                    target=household,
-                    unit=group.village,
-                    changes=changes,
-                )
+                _save_changes(actor, household, values, changes, "household_import_update", group)
             )
         _apply_members(actor, household, group, events)
     Household.objects.bulk_create([h for h, _g in new_households], batch_size=1000)
@@ -683,6 +672,24 @@ def _reset(plan: ImportPlan) -> ImportPlan:
     return plan
 
 
+def _save_changes(
+    actor: User | None,
+    obj: Household | Member,
+    values: dict[str, Any],
+    changes: dict[str, list[Any]],
+    action: str,
+    group: HouseholdRows,
+) -> AuditEvent:
+    """Write the changed fields of a saved household or member (its version moves on, as every
+    edit's does) and return its audit row, for the caller to insert with the others."""
+    for name in changes:
+        setattr(obj, name, values[name])
+    obj.version += 1
+    extra = ["name_key"] if isinstance(obj, Member) else []
+    obj.save(update_fields=[*changes, *extra, "version", "updated_at"])
+    return audit_event(actor=actor, action=action, target=obj, unit=group.village, changes=changes)
+
+
 def _apply_members(
     actor: User | None, household: Household, group: HouseholdRows, events: list[AuditEvent]
 ) -> None:
@@ -706,19 +713,9 @@ def _apply_members(
             continue
         changes = audit_diff(member, values)
         if changes:
-            for name in changes:
-                setattr(member, name, values[name])
-            member.name_key = search_key(member.full_name)
-            member.version += 1
-            member.save()
+            member.name_key = search_key(values.get("full_name", member.full_name))
             events.append(
-                audit_event(
-                    actor=actor,
-                    action="member_import_update",
-                    target=member,
-                    unit=group.village,
-                    changes=changes,
-                )
+                _save_changes(actor, member, values, changes, "member_import_update", group)
             )
     head = _head_row(group)
     if head and household.head_name != head.values["full_name"]:
