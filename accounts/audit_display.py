@@ -71,6 +71,8 @@ ACTION_LABELS: Mapping[str, Promise] = {
     "response_submit": gettext_lazy("Nộp phiếu"),
     "meeting_agree": gettext_lazy("Họp thôn thống nhất"),
     "meeting_dispute": gettext_lazy("Họp thôn chưa thống nhất"),
+    "response_recheck": gettext_lazy("Phúc tra: giữ kết quả"),
+    "response_recheck_correct": gettext_lazy("Phúc tra: sửa phiếu"),
     "posting_start": gettext_lazy("Niêm yết công khai"),
     "response_approve": gettext_lazy("Phê duyệt"),
     "response_return": gettext_lazy("Trả lại phiếu"),
@@ -127,6 +129,8 @@ KEYS: Mapping[str, _Key] = {
     "confirmed_sections": _Key(gettext_lazy("Phần đã xác nhận")),
     "previous_round": _Key(gettext_lazy("Đợt trước (năm)")),
     "added": _Key(gettext_lazy("Số hộ được thêm")),
+    "checked_on": _Key(gettext_lazy("Ngày phúc tra")),
+    "checked_by": _Key(gettext_lazy("Người phúc tra")),
 }
 
 

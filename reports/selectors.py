@@ -36,7 +36,7 @@ from survey.selectors import previous_round
 S = SurveyResponse.Status
 COUNTED: dict[str, list[str]] = {
     "approved": [S.APPROVED],
-    "submitted": [S.SUBMITTED, S.AGREED, S.DISPUTED, S.POSTED, S.APPROVED],
+    "submitted": [S.SUBMITTED, S.AGREED, S.DISPUTED, S.RECHECKED, S.POSTED, S.APPROVED],
 }
 BASIS_LABELS = {
     "approved": "Kết quả đã phê duyệt",

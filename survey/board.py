@@ -50,7 +50,7 @@ from .workflow import late_steps
 S = SurveyResponse.Status
 STATUSES: tuple[str, ...] = tuple(S.values)
 # Submitted and on its way, not yet approved: the forms a level above waits for.
-IN_PROGRESS = (S.SUBMITTED, S.AGREED, S.DISPUTED, S.POSTED)
+IN_PROGRESS = (S.SUBMITTED, S.AGREED, S.DISPUTED, S.RECHECKED, S.POSTED)
 
 
 @dataclass
@@ -59,6 +59,7 @@ class StatusCounts:
     submitted: int = 0
     agreed: int = 0
     disputed: int = 0
+    rechecked: int = 0
     posted: int = 0
     approved: int = 0
     returned: int = 0
@@ -200,28 +201,40 @@ class VillageRow(StatusCounts):
                     status=S.DRAFT,
                 )
             )
-        to_meet = self.submitted + self.disputed
-        if to_meet:
+        if self.submitted:
             items.append(
                 Todo(
                     ngettext(
                         "%(n)d phiếu chờ họp thôn",
                         "%(n)d phiếu chờ họp thôn",
-                        to_meet,
+                        self.submitted,
                     )
-                    % {"n": to_meet},
+                    % {"n": self.submitted},
                     anchor="meeting",
                 )
             )
-        if self.agreed:
+        if self.disputed:
             items.append(
                 Todo(
                     ngettext(
-                        "%(n)d phiếu đã thống nhất, chờ niêm yết",
-                        "%(n)d phiếu đã thống nhất, chờ niêm yết",
-                        self.agreed,
+                        "%(n)d hộ họp thôn chưa thống nhất, chờ phúc tra",
+                        "%(n)d hộ họp thôn chưa thống nhất, chờ phúc tra",
+                        self.disputed,
                     )
-                    % {"n": self.agreed},
+                    % {"n": self.disputed},
+                    anchor="recheck",
+                )
+            )
+        to_post = self.agreed + self.rechecked
+        if to_post:
+            items.append(
+                Todo(
+                    ngettext(
+                        "%(n)d phiếu đã thống nhất hoặc đã phúc tra, chờ niêm yết",
+                        "%(n)d phiếu đã thống nhất hoặc đã phúc tra, chờ niêm yết",
+                        to_post,
+                    )
+                    % {"n": to_post},
                     anchor="posting",
                 )
             )

@@ -13,6 +13,7 @@ from .intake import INCOME_SOURCES, score_path_available
 from .models import (
     Classification,
     CommuneTotal,
+    Recheck,
     ReviewListEntry,
     ReviewRound,
     ScreeningCriterion,
@@ -297,6 +298,23 @@ class MeetingForm(CleanTextMixin, forms.Form):
         label=_("Ý kiến của cuộc họp (bắt buộc nếu có hộ chưa thống nhất)"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class RecheckForm(CleanTextMixin, forms.Form):
+    checked_on = DMYDateField(label=_("Ngày phúc tra"))
+    checked_by = forms.CharField(
+        label=_("Người phúc tra"),
+        max_length=200,
+        help_text=_("Họ tên, chức vụ của những người đi phúc tra."),
+    )
+    findings = forms.CharField(
+        label=_("Kết quả phúc tra"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Điều đã kiểm tra lại tại hộ, trả lời ý kiến của cuộc họp thôn."),
+    )
+    outcome = forms.ChoiceField(
+        label=_("Kết luận"), choices=Recheck.Outcome.choices, widget=forms.RadioSelect
     )
 
 

@@ -165,6 +165,7 @@ class SurveyResponse(models.Model):
         SUBMITTED = "submitted", _("Đã nộp")
         AGREED = "agreed", _("Họp thôn thống nhất")
         DISPUTED = "disputed", _("Họp thôn chưa thống nhất")
+        RECHECKED = "rechecked", _("Đã phúc tra")
         POSTED = "posted", _("Đang niêm yết")
         APPROVED = "approved", _("Đã phê duyệt")
         RETURNED = "returned", _("Bị trả lại")
@@ -323,6 +324,38 @@ class VillageMeeting(models.Model):
 
     def __str__(self) -> str:
         return f"{self.village} {self.held_on:%d/%m/%Y}"
+
+
+class Recheck(models.Model):
+    """Phúc tra: a household the village meeting did not agree on is checked again, in the field,
+    before its result can be posted (survey.workflow.recheck_record)."""
+
+    class Outcome(models.TextChoices):
+        CONFIRMED = "confirmed", _("Giữ kết quả, đưa vào niêm yết")
+        CORRECTED = "corrected", _("Phải sửa phiếu, nộp lại và họp thôn lại")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    response = models.ForeignKey(SurveyResponse, on_delete=models.PROTECT, related_name="rechecks")
+    # The meeting that disputed the household: what the re-check answers.
+    meeting = models.ForeignKey(
+        VillageMeeting, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    checked_on = models.DateField(_("ngày phúc tra"))
+    checked_by = models.CharField(_("người phúc tra"), max_length=200)
+    findings = models.TextField(_("kết quả phúc tra"))
+    outcome = models.CharField(_("kết luận"), max_length=16, choices=Outcome.choices)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("phúc tra")
+        verbose_name_plural = _("phúc tra")
+        ordering = ["checked_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.response.household} {self.checked_on:%d/%m/%Y}"
 
 
 class VillagePosting(models.Model):

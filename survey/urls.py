@@ -57,6 +57,11 @@ urlpatterns = [
         name="meeting_new",
     ),
     path(
+        "rounds/<uuid:round_id>/villages/<uuid:village_id>/recheck/<uuid:response_id>/",
+        village_views.recheck_new,
+        name="recheck_new",
+    ),
+    path(
         "rounds/<uuid:round_id>/villages/<uuid:village_id>/posting/",
         village_views.posting_new,
         name="posting_new",

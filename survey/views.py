@@ -120,6 +120,10 @@ def round_detail(request: AuthedHttpRequest, public_id: str) -> HttpResponse:
         )
         .order_by("path")
     )
+    for village in villages:  # in workflow order, as the table's headings
+        village.status_counts = [  # type: ignore[attr-defined]
+            getattr(village, f"n_{status}") for status in SurveyResponse.Status.values
+        ]
     return render(
         request,
         "survey/round_detail.html",

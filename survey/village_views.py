@@ -19,9 +19,17 @@ from core.errors import message_service_error
 from households.models import Household
 from survey.engine import get_standard
 
-from .forms import ComplaintForm, ComplaintResolveForm, DecisionForm, MeetingForm, PostingForm
+from .forms import (
+    ComplaintForm,
+    ComplaintResolveForm,
+    DecisionForm,
+    MeetingForm,
+    PostingForm,
+    RecheckForm,
+)
 from .models import (
     Complaint,
+    Recheck,
     ResponseTransition,
     ReviewRound,
     SurveyResponse,
@@ -40,6 +48,7 @@ from .workflow import (
     posting_start,
     posting_window,
     postings_of,
+    recheck_record,
     responses_approve,
 )
 
@@ -73,7 +82,21 @@ def village_workspace(request: AuthedHttpRequest, round_id: str, village_id: str
     review_round, village, can_act = _round_and_village(request, round_id, village_id)
     responses = list(_village_responses(request, review_round, village))
     today = timezone.localdate()
-    to_meet = [r for r in responses if r.status in {S.SUBMITTED, S.DISPUTED}]
+    to_meet = [r for r in responses if r.status == S.SUBMITTED]
+    to_recheck = [r for r in responses if r.status == S.DISPUTED]
+    # What the meeting said about each disputed household: the reason of its last dispute.
+    disputes = dict(
+        ResponseTransition.objects.filter(
+            response__in=[r.pk for r in to_recheck], to_status=S.DISPUTED
+        )
+        .order_by("response_id", "at", "id")
+        .values_list("response_id", "reason")
+    )
+    rechecks = (
+        Recheck.objects.filter(response__in=[r.pk for r in responses])
+        .select_related("response__household")
+        .order_by("checked_on", "id")
+    )
     posted = [r for r in responses if r.status == S.POSTED]
     postings = postings_of(posted)
     blockers = {
@@ -109,7 +132,10 @@ def village_workspace(request: AuthedHttpRequest, round_id: str, village_id: str
             "can_act": can_act,
             "to_meet": to_meet,
             "posted": [(r, blockers[r.pk]) for r in posted],
-            "has_agreed": any(r.status == S.AGREED for r in responses),
+            "to_recheck": [(r, disputes.get(r.pk, "")) for r in to_recheck],
+            "rechecks": rechecks,
+            "recheck_form": RecheckForm(initial={"checked_on": today}),
+            "has_agreed": any(r.status in {S.AGREED, S.RECHECKED} for r in responses),
             "not_started": not_started,
             "complaints": complaints,
             "windows": windows,
@@ -182,6 +208,30 @@ def meeting_new(request: AuthedHttpRequest, round_id: str, village_id: str) -> H
         ),
         _("Đã ghi kết quả họp thôn."),
     )
+    return _back(review_round, village)
+
+
+@require_POST
+def recheck_new(
+    request: AuthedHttpRequest, round_id: str, village_id: str, response_id: str
+) -> HttpResponse:
+    review_round, village, can_act = _round_and_village(request, round_id, village_id)
+    if not can_act:
+        raise Http404
+    response = (
+        _village_responses(request, review_round, village).filter(public_id=response_id).first()
+    )
+    if response is None:
+        raise Http404
+    form = RecheckForm(request.POST)
+    if form.is_valid():
+        _run(
+            request,
+            lambda: recheck_record(actor=request.user, response=response, **form.cleaned_data),
+            _("Đã ghi kết quả phúc tra."),
+        )
+    else:
+        _form_errors(request, form)
     return _back(review_round, village)
 
 

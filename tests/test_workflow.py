@@ -600,3 +600,92 @@ def test_steps_on_or_before_the_commune_deadline_bring_no_warning(
     post(client, round_2025, village_a, TODAY())
     for page in (ws(round_2025, village_a), reverse("home")):
         assert "sau hạn xã báo cáo" not in client.get(page).content.decode()
+
+
+def recheck(client, round_2025, village, response, outcome="confirmed", checked_on=None, **extra):
+    return client.post(
+        ws(round_2025, village, "recheck_new", response_id=response.public_id),
+        {
+            "checked_on": d(checked_on or TODAY()),
+            "checked_by": "Nguyễn Văn Phúc, công chức LĐ-TB&XH xã",
+            "findings": "Đã đến hộ: nhà và thu nhập đúng như phiếu.",
+            "outcome": outcome,
+            **extra,
+        },
+        follow=True,
+    )
+
+
+def test_a_disputed_household_is_rechecked_before_it_can_be_posted(
+    officer_a, village_a, round_2025, submitted, client_for
+):
+    client = client_for(officer_a)
+    meet(client, round_2025, village_a, submitted, decision="disputed", notes="Hộ mới mua xe máy")
+    submitted.refresh_from_db()
+    assert submitted.status == "disputed"
+    # Neither a second meeting nor the posting can skip the re-check.
+    meet(client, round_2025, village_a, submitted, decision="agreed")
+    page = post(client, round_2025, village_a, TODAY())
+    submitted.refresh_from_db()
+    assert submitted.status == "disputed"
+    assert not VillagePosting.objects.exists()
+    # The village page lists it for re-check, with what the meeting said.
+    body = client.get(ws(round_2025, village_a)).content.decode()
+    assert "chờ phúc tra" in body or "Phúc tra hộ họp thôn chưa thống nhất" in body
+    assert "Hộ mới mua xe máy" in body.split('id="recheck"')[1]
+    page = recheck(client, round_2025, village_a, submitted)
+    assert "Đã ghi kết quả phúc tra." in page.content.decode()
+    submitted.refresh_from_db()
+    assert submitted.status == "rechecked"
+    [check] = submitted.rechecks.all()
+    assert check.meeting is not None and check.outcome == "confirmed"
+    row = ResponseTransition.objects.filter(response=submitted).last()
+    assert (row.from_status, row.to_status, row.actor) == ("disputed", "rechecked", officer_a)
+    assert row.reason == "Đã đến hộ: nhà và thu nhập đúng như phiếu."
+    assert AuditEvent.objects.filter(action="response_recheck", reason=row.reason).exists()
+    post(client, round_2025, village_a, TODAY())
+    submitted.refresh_from_db()
+    assert submitted.status == "posted"
+    with later(10):
+        approve(client_for(officer_a), round_2025, village_a, submitted)
+    submitted.refresh_from_db()
+    assert submitted.status == "approved"
+
+
+def test_a_recheck_that_finds_an_error_sends_the_form_back_to_draft(
+    officer_a, village_a, round_2025, submitted, client_for
+):
+    client = client_for(officer_a)
+    meet(client, round_2025, village_a, submitted, decision="disputed", notes="Sai diện tích nhà")
+    recheck(client, round_2025, village_a, submitted, outcome="corrected")
+    submitted.refresh_from_db()
+    assert submitted.status == "draft"
+    # Corrected and submitted again, it goes back to a village meeting.
+    response_submit(actor=officer_a, response=submitted, expected_version=submitted.version)
+    submitted.refresh_from_db()
+    assert submitted.status == "submitted"
+    meet(client, round_2025, village_a, submitted)
+    submitted.refresh_from_db()
+    assert submitted.status == "agreed"
+
+
+def test_a_recheck_out_of_order_or_out_of_scope_changes_nothing(
+    officer_a, officer_b, district_reader, village_a, round_2025, submitted, client_for
+):
+    client = client_for(officer_a)
+    # Not disputed: nothing to re-check.
+    page = recheck(client, round_2025, village_a, submitted)
+    assert "chỉ phúc tra hộ mà họp thôn chưa thống nhất" in page.content.decode()
+    meet(client, round_2025, village_a, submitted, decision="disputed", notes="Cần xác minh")
+    # Before the meeting that disputed it: refused, naming the rule and that it is unverified.
+    page = recheck(client, round_2025, village_a, submitted, checked_on=TODAY() - timedelta(days=1))
+    body = page.content.decode()
+    assert "không được trước ngày họp thôn chưa thống nhất" in body
+    assert "chưa kiểm chứng" in body
+    page = recheck(client, round_2025, village_a, submitted, findings="")
+    assert "Kết quả phúc tra" in page.content.decode()
+    # Only the commune's officer re-checks: others get a 404.
+    for user in (officer_b, district_reader):
+        assert recheck(client_for(user), round_2025, village_a, submitted).status_code == 404
+    submitted.refresh_from_db()
+    assert submitted.status == "disputed" and not submitted.rechecks.exists()
