@@ -124,6 +124,46 @@ def review_list_build(
     return entries
 
 
+def review_lists_open(*, actor: User, review_round: ReviewRound) -> int:
+    """When a periodic round opens: every commune's list starts with the previous periodic round's
+    approved poor and near-poor households (still active), in one read and batched inserts.
+
+    The caller holds the transaction (round_open). Returns how many entries were added.
+    """
+    previous = previous_round(review_round)
+    if previous is None or review_round.kind != ReviewRound.Kind.PERIODIC:
+        return 0
+    rows = (
+        SurveyResponse.objects.filter(
+            review_round=previous,
+            status=SurveyResponse.Status.APPROVED,
+            final_classification__in=ON_LIST,
+            household__status=Household.Status.ACTIVE,
+            household__commune__path__startswith=review_round.province.path,
+        )
+        .values_list("household_id", "household__commune_id", "final_classification")
+        .iterator(chunk_size=5000)
+    )
+    reason = _("Kết quả đợt %(y)s") % {"y": previous.year}
+    entries = ReviewListEntry.objects.bulk_create(
+        (
+            ReviewListEntry(
+                review_round=review_round,
+                household_id=household_id,
+                commune_id=commune_id,
+                source=Source.PREVIOUS_LIST,
+                previous_classification=classification,
+                reason=reason,
+                added_by=actor,
+            )
+            for household_id, commune_id, classification in rows
+        ),
+        batch_size=5000,
+        ignore_conflicts=True,
+    )
+    return len(entries)
+
+
 @transaction.atomic
 def review_list_add(
     *,

@@ -36,7 +36,7 @@ from .models import (
     ScreeningCriterion,
     SurveyResponse,
 )
-from .review_list import form_b_required_message, previous_listing
+from .review_list import form_b_required_message, previous_listing, review_lists_open
 from .workflow import EDITABLE_STATUSES, transition
 
 # Periodic review: 1 September – 14 December (QĐ 24/2021/QĐ-TTg, Điều 4).
@@ -92,12 +92,19 @@ def round_open(
             )
     except IntegrityError as exc:
         raise ValidationError(_("Tỉnh đã có đợt rà soát này.")) from exc
+    listed = review_lists_open(actor=actor, review_round=review_round)
     audit_record(
         actor=actor,
         action="round_open",
         target=review_round,
         unit=province,
-        changes={"year": year, "kind": kind, "month": month, "standard": standard.code},
+        changes={
+            "year": year,
+            "kind": kind,
+            "month": month,
+            "standard": standard.code,
+            "added": listed,
+        },
     )
     return review_round
 

@@ -8,6 +8,7 @@ from django.urls import reverse
 from accounts.models import AuditEvent
 from households.services import household_register, member_add
 from survey.models import ReviewListEntry, SurveyResponse
+from survey.services import round_open
 from tests.factories import household, result
 from tests.test_query_counts import count_queries
 
@@ -71,6 +72,31 @@ def test_the_list_holds_exactly_last_rounds_poor_and_near_poor_and_building_is_i
     for name in ("average", "unapproved", "poor_2023", "other_commune"):
         assert h[name].head_name not in page
     assert "chưa lập phiếu" in page
+
+
+def test_opening_a_periodic_round_builds_every_communes_list(
+    admin, officer_a, commune_a, world, client_for
+):
+    h = last_years_world(world)
+    for name in ("poor", "near_poor", "other_commune"):
+        result(world, h[name], 2025, "poor" if name != "near_poor" else "near_poor")
+    result(world, h["average"], 2025, "average")
+    province = world["rounds"][2025].province
+    opened = round_open(actor=admin, province=province, year=2026, kind="periodic")
+    entries = ReviewListEntry.objects.filter(review_round=opened)
+    assert sorted((e.household_id, e.commune_id, e.previous_classification) for e in entries) == (
+        sorted(
+            [
+                (h["poor"].pk, commune_a.pk, "poor"),
+                (h["near_poor"].pk, commune_a.pk, "near_poor"),
+                (h["other_commune"].pk, h["other_commune"].commune_id, "poor"),
+            ]
+        )
+    )
+    assert AuditEvent.objects.get(action="round_open", target_id=opened.pk).changes["added"] == 3
+    # The officer sees the commune's list at once, without building it.
+    page = client_for(officer_a).get(list_url(opened, commune_a)).content.decode()
+    assert h["poor"].head_name in page.split('id="add"')[0]
 
 
 def test_an_application_is_recorded_and_shown_with_its_date_applicant_and_number(
