@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import User
-from accounts.scoping import get_visible_unit_or_404
+from accounts.scoping import get_visible_unit_or_404, unit_param, visible_units
 from accounts.types import AuthedHttpRequest
 from areas.models import AdminUnit
 from core.errors import form_add_service_error, message_service_error
@@ -71,12 +71,18 @@ def _round_and_commune(
 def review_list(request: AuthedHttpRequest, round_id: str, commune_id: str) -> HttpResponse:
     review_round, commune = _round_and_commune(request, round_id, commune_id)
     can_act = _can_act(request.user, commune) and review_round.status == ReviewRound.Status.OPEN
+    # A commune has thousands of households: the add form's choice is narrowed to one village.
+    village = unit_param(request.user, request.GET.get("village", ""))
+    if village is not None and village.parent_id != commune.pk:
+        raise Http404
     households = (
         households_changeable(request.user)
         .filter(commune=commune, status=Household.Status.ACTIVE)
         .select_related("village")
         .order_by("village__path", "head_name_key", "id")
     )
+    if village is not None:
+        households = households.filter(village=village)
     form = ReviewListAddForm(request.POST or None, households=households)
     if request.method == "POST":
         if not can_act:
@@ -108,6 +114,10 @@ def review_list(request: AuthedHttpRequest, round_id: str, commune_id: str) -> H
             "count": len({e.household_id for e in entries}),
             "can_act": can_act,
             "form": form if can_act else None,
+            "village": village,
+            "village_choices": visible_units(request.user)
+            .filter(parent=commune, level=AdminUnit.Level.VILLAGE, is_active=True)
+            .order_by("path"),
         },
     )
 

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from accounts.models import AuditEvent
 from households.services import household_register, member_add
+from households.villages import village_create
 from survey.models import ReviewListEntry, SurveyResponse
 from survey.services import round_open
 from tests.factories import household, result
@@ -340,3 +341,22 @@ def test_the_round_page_and_the_village_page_link_to_the_list(
     ).content.decode()
     assert list_url(review_round, commune_a) in village_page
     assert print_url(review_round, village_a) in village_page
+
+
+def test_the_add_form_can_be_narrowed_to_one_village_of_the_commune(
+    officer_a, commune_a, world, client_for
+):
+    h = last_years_world(world)
+    va, vb, _vc = world["villages"]
+    second = village_create(actor=world["admin"], commune=commune_a, name="Thôn Hai", kind="thon")
+    there = household(world, second)
+    review_round = world["rounds"][2025]
+    client = client_for(officer_a)
+    whole = client.get(list_url(review_round, commune_a)).content.decode().split('id="add"')[1]
+    assert h["average"].head_name in whole and there.head_name in whole
+    page = client.get(list_url(review_round, commune_a), {"village": str(va.public_id)})
+    add = page.content.decode().split('id="add"')[1]
+    assert h["average"].head_name in add and there.head_name not in add
+    # A village of another commune is a 404, whether the user sees it or not.
+    other = client.get(list_url(review_round, commune_a), {"village": str(vb.public_id)})
+    assert other.status_code == 404
