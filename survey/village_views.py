@@ -36,6 +36,7 @@ from .models import (
     VillageMeeting,
     VillagePosting,
 )
+from .regular import DECISION_DAYS, regular_cases
 from .results import result_sections
 from .selectors import response_get_or_404, responses_visible, round_get_or_404
 from .workflow import (
@@ -140,6 +141,8 @@ def village_workspace(request: AuthedHttpRequest, round_id: str, village_id: str
             "complaints": complaints,
             "windows": windows,
             "late_steps": late_steps([review_round], village).get(review_round.pk, []),
+            "regular": regular_cases(review_round, responses, today),
+            "decision_days": DECISION_DAYS,
             "today": today,
             "meeting_form": MeetingForm(initial={"held_on": today}),
             "posting_form": PostingForm(initial={"starts_on": today}),

@@ -633,6 +633,7 @@ def test_a_disputed_household_is_rechecked_before_it_can_be_posted(
     body = client.get(ws(round_2025, village_a)).content.decode()
     assert "chờ phúc tra" in body or "Phúc tra hộ họp thôn chưa thống nhất" in body
     assert "Hộ mới mua xe máy" in body.split('id="recheck"')[1]
+    assert 'id="applications"' not in body  # a periodic round: no application table
     page = recheck(client, round_2025, village_a, submitted)
     assert "Đã ghi kết quả phúc tra." in page.content.decode()
     submitted.refresh_from_db()
@@ -689,3 +690,75 @@ def test_a_recheck_out_of_order_or_out_of_scope_changes_nothing(
         assert recheck(client_for(user), round_2025, village_a, submitted).status_code == 404
     submitted.refresh_from_db()
     assert submitted.status == "disputed" and not submitted.rechecks.exists()
+
+
+def test_a_regular_round_shows_each_application_and_warns_on_a_missing_or_late_decision(
+    officer_a, province_reader, village_a, client_for
+):
+    from households.services import household_register
+    from survey.review_list import review_list_add
+
+    october = round_open(
+        actor=province_reader, province=province_reader.unit, year=2025, kind="regular", month=10
+    )
+
+    def form(name, applied_on=None, **result):
+        h = household_register(
+            actor=officer_a, village=village_a, address="x", head={**HEAD_OF[name]}
+        )
+        if applied_on:
+            review_list_add(
+                actor=officer_a,
+                review_round=october,
+                household=h,
+                source="application",
+                applied_on=applied_on,
+                applicant=h.head_name,
+                form_number=f"04/{name}",
+            )
+        return SurveyResponse.objects.create(
+            review_round=october,
+            household=h,
+            commune=h.commune,
+            village=village_a,
+            created_by=officer_a,
+            **result,
+        )
+
+    form("on_time", date(2025, 10, 1), status="submitted")
+    form("no_application", status="submitted")
+    form("overdue", date(2025, 9, 20), status="posted")
+    form(
+        "late_decision",
+        date(2025, 9, 25),
+        status="approved",
+        decision_number="9/QĐ-UBND",
+        decision_date=date(2025, 10, 12),
+    )
+    page = client_for(officer_a).get(ws(october, village_a)).content.decode()
+    table = page.split('id="applications"')[1].split("</table>")[0]
+    rows = {
+        name: row
+        for name in HEAD_OF
+        for row in table.split("<tr")
+        if HEAD_OF[name]["full_name"] in row
+    }
+    assert "16/10/2025" in rows["on_time"] and "text-danger" not in rows["on_time"]
+    assert "chưa ghi đơn đề nghị của hộ (Mẫu số 04)" in rows["no_application"]
+    assert "đã quá hạn 05/10/2025" in rows["overdue"]
+    assert (
+        "quyết định ngày 12/10/2025, sau 17 ngày kể từ ngày nộp đơn 25/09/2025"
+        in rows["late_decision"]
+    )
+    assert all("QĐ 24/2021/QĐ-TTg, Điều 5" in rows[n] for n in HEAD_OF if n != "on_time")
+
+
+HEAD_OF = {
+    name: {"full_name": full_name, "birth_year": 1970, "sex": "male"}
+    for name, full_name in (
+        ("on_time", "Lò Văn Đúng"),
+        ("no_application", "Lò Văn Thiếu"),
+        ("overdue", "Lò Văn Quá"),
+        ("late_decision", "Lò Văn Muộn"),
+    )
+}
