@@ -36,6 +36,7 @@ from .workflow import (
     complaint_resolve,
     late_steps,
     meeting_record,
+    opinions_of,
     posting_of,
     posting_start,
     posting_window,
@@ -76,8 +77,11 @@ def village_workspace(request: AuthedHttpRequest, round_id: str, village_id: str
     to_meet = [r for r in responses if r.status in {S.SUBMITTED, S.DISPUTED}]
     posted = [r for r in responses if r.status == S.POSTED]
     postings = postings_of(posted)
+    opinions = opinions_of(posted, postings)
     blockers = {
-        r.pk: approval_blockers(r, today, postings=postings, open_complaints=r.open_complaints)
+        r.pk: approval_blockers(
+            r, today, postings=postings, open_complaints=r.open_complaints, opinions=opinions
+        )
         for r in posted
     }
     started = {r.household_id for r in responses}
@@ -108,7 +112,7 @@ def village_workspace(request: AuthedHttpRequest, round_id: str, village_id: str
             "status": S(status) if status in S.values else None,
             "can_act": can_act,
             "to_meet": to_meet,
-            "posted": [(r, blockers[r.pk]) for r in posted],
+            "posted": [(r, blockers[r.pk], opinions.get(r.pk)) for r in posted],
             "has_agreed": any(r.status == S.AGREED for r in responses),
             "not_started": not_started,
             "complaints": complaints,
