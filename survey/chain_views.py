@@ -57,12 +57,16 @@ def _run(request: AuthedHttpRequest, action: Callable[[], object], success: str)
         messages.success(request, success)
 
 
-def _history(review_round: ReviewRound, unit: AdminUnit) -> list[UnitTransition]:
-    return list(
+def _history(review_round: ReviewRound, unit: AdminUnit) -> list[tuple[UnitTransition, str]]:
+    """The unit's steps, newest first, each with its label in the table of steps."""
+    rows = (
         UnitTransition.objects.filter(review_round=review_round, unit=unit)
         .select_related("actor")
         .order_by("-at", "-id")[:50]
     )
+    return [
+        (row, str(STEPS[row.action].label if row.action in STEPS else row.action)) for row in rows
+    ]
 
 
 def commune_result(request: AuthedHttpRequest, round_id: str, commune_id: str) -> HttpResponse:

@@ -9,6 +9,13 @@ draft → submitted → agreed / disputed at the village meeting → posted (3 w
 weekends and public holidays; complaints) → approved by the commune chairman's decision. District or
 provincial staff may return a form with a reason at any step before approval; an approved form is
 locked and reopens only with a reason.
+
+Above the forms (rows with subject "commune", "district" or "round", taken by
+`stage_transition`): in a periodic round the commune sends its posted result for the opinion of
+the level above (its district; the province on the two-level tree, basis unverified), which
+precedes approval (QĐ 24/2021/QĐ-TTg, Điều 4 bước 4); the commune hands in its approved result
+(then locked until the level above reopens it with a reason), the district hands in to the
+province, and the province closes the round.
 """
 
 from collections.abc import Iterable, Sequence

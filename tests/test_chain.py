@@ -114,7 +114,7 @@ def snapshot(review_round):
     )
 
 
-def hand_in_the_others(review_round, keep, actor):
+def hand_in_the_others(review_round, keep):
     """Every commune and district of the province except `keep` handed in (their own path is
     not under test here: written as the hand-in leaves them)."""
     province = review_round.province
@@ -225,6 +225,9 @@ def test_the_chain_from_opinion_to_round_close_for_commune_a(
             cast["officer_a"],
         )
         assert AuditEvent.objects.filter(action="commune_hand_in", unit=commune_a).exists()
+        history = body(district_staff.get(result_url(round_2025, commune_a)))
+        for label in ("Gửi xin ý kiến cấp trên", "Cho ý kiến về kết quả của xã"):
+            assert label in history
 
         # The district cannot hand in while its other communes have not.
         before = snapshot(round_2025)
@@ -235,7 +238,7 @@ def test_the_chain_from_opinion_to_round_close_for_commune_a(
         assert "kế hoạch rà soát của tỉnh" in page
         assert snapshot(round_2025) == before
 
-        hand_in_the_others(round_2025, keep=[commune_a, district], actor=cast["admin"])
+        hand_in_the_others(round_2025, keep=[commune_a, district])
         page = body(
             district_staff.post(district_url(round_2025, district, "district_hand_in"), follow=True)
         )
@@ -441,7 +444,7 @@ def test_a_commune_is_not_reopened_under_a_district_that_handed_in_until_the_pro
         give(district_staff, round_2025, commune_a)
         approve(officer, round_2025, village_a, posted)
         hand_in(officer, round_2025, commune_a)
-        hand_in_the_others(round_2025, keep=[commune_a, district], actor=cast["admin"])
+        hand_in_the_others(round_2025, keep=[commune_a, district])
         district_staff.post(district_url(round_2025, district, "district_hand_in"))
         before = snapshot(round_2025)
         page = body(
@@ -565,7 +568,7 @@ def test_the_progress_board_shows_each_units_step_and_lateness_in_days(
         province = client_for(cast["province_reader"])
         page = body(province.get(progress_url(round_2025)))
         assert 'id="districts"' in page and "Bình Lục" in page
-        assert "đúng hạn" in page  # districts: their deadline (30/10) has not passed
+        assert "còn hạn" in page  # districts: their deadline (30/10) has not passed
     with later(20):  # 04/11/2025: the district deadline has passed too
         page = body(client_for(cast["province_reader"]).get(progress_url(round_2025)))
         assert "trễ hạn 5 ngày" in page  # A's hand-in stays 5 days late
