@@ -612,13 +612,26 @@ def test_the_progress_boards_queries_do_not_grow_with_the_communes(
 # --- Rules of the round ------------------------------------------------------------------------
 
 
-def test_a_regular_round_has_no_district_opinion(cast, client_for, commune_a, province_reader):
+def test_a_regular_round_has_no_district_opinion(
+    cast, client_for, commune_a, village_a, household_a, province_reader, officer_a
+):
     regular = round_open(
         actor=province_reader, province=province_reader.unit, year=2025, kind="regular", month=10
     )
-    page = body(send(client_for(cast["officer_a"]), regular, commune_a))
-    assert "Chỉ đợt rà soát định kỳ mới xin ý kiến cấp trên" in page
-    assert not OpinionRequest.objects.exists()
+    response = submit(officer_a, regular, household_a)
+    officer = client_for(officer_a)
+    meet(officer, regular, village_a, response)
+    post(officer, regular, village_a, TODAY())
+    with later(10):
+        officer = client_for(officer_a)
+        page = body(send(officer, regular, commune_a))
+        assert "Chỉ đợt rà soát định kỳ mới xin ý kiến cấp trên" in page
+        assert not OpinionRequest.objects.exists()
+        approve(officer, regular, village_a, response)  # approved after its posting alone
+        response.refresh_from_db()
+        assert response.status == "approved"
+        hand_in(officer, regular, commune_a)
+        assert stage_of(regular, commune_a) == Stage.HANDED_IN
 
 
 def test_a_deadline_outside_the_round_is_refused_naming_the_provinces_plan(
@@ -660,3 +673,35 @@ def test_the_new_steps_are_rows_of_the_one_table():
     assert subjects["opinion_request"] == subjects["commune_hand_in"] == "commune"
     assert subjects["district_hand_in"] == "district" and subjects["round_close"] == "round"
     assert all(step.basis for step in STEPS.values() if step.subject != "response")
+
+
+def test_a_household_posted_after_the_request_needs_a_new_request(
+    cast, client_for, commune_a, village_a, round_2025, posted, officer_a
+):
+    other = household_register(
+        actor=officer_a,
+        village=village_a,
+        address="Xóm 2",
+        head={**HEAD, "full_name": "Trần Văn Bình", "citizen_id": "035070000999"},
+    )
+    with later(10):
+        officer = client_for(cast["officer_a"])
+        send(officer, round_2025, commune_a)
+        give(client_for(cast["district_reader"]), round_2025, commune_a)
+        late = submit(officer_a, round_2025, other)
+        meet(officer, round_2025, village_a, late)
+        post(officer, round_2025, village_a, TODAY())
+    with later(20):
+        officer = client_for(cast["officer_a"])
+        page = body(approve(officer, round_2025, village_a, late))
+        assert "Trần Văn Bình: chưa có ý kiến của cấp trên" in page
+        approve(officer, round_2025, village_a, posted)
+        posted.refresh_from_db()
+        assert posted.status == "approved"
+        send(officer, round_2025, commune_a)
+        second = OpinionRequest.objects.filter(commune=commune_a).order_by("id").last()
+        assert list(second.items.values_list("response_id", flat=True)) == [late.pk]
+        give(client_for(cast["district_reader"]), round_2025, commune_a)
+        approve(officer, round_2025, village_a, late)
+        late.refresh_from_db()
+        assert late.status == "approved"
