@@ -1104,6 +1104,14 @@ def opinion_give(
     comment per household (a comment does not block approval; it shows beside the household on
     the approval page)."""
     comments = {pk: text.strip() for pk, text in (comments or {}).items() if text.strip()}
+    if request.is_given:
+        raise ValidationError(
+            _(
+                "Lần xin ý kiến này đã có ý kiến: không ghi lại được; xã gửi lần mới cho các hộ "
+                "niêm yết sau (căn cứ: %(basis)s)."
+            )
+            % {"basis": opinion_basis(request.commune)}
+        )
     if not agreed and not comments and not opinion.strip():
         raise ValidationError(
             {"opinion": _("Không thống nhất: hãy ghi ý kiến chung hoặc ý kiến về từng hộ.")}
