@@ -480,10 +480,11 @@ def demo_seed_current_round(review_round: ReviewRound) -> int:
 
 
 # The hand-in up the tree in the current round (2024), so that the province's progress board has
-# something real: Phủ Lý has handed in (every commune, then the city); in Duy Tiên communes stand
-# at every step; Bình Nghĩa and Tràng An are still entering forms (demo_seed_current_round).
+# something real: Phủ Lý has handed in (every commune, then the city); in Bình Lục (the demo
+# district account's) communes stand at every step, while Bình Nghĩa and Tràng An are still
+# entering forms (demo_seed_current_round).
 CHAIN_DISTRICT_DONE = "347"  # Thành phố Phủ Lý
-CHAIN_DISTRICT_MIXED = "349"  # Thị xã Duy Tiên: its communes in order take these steps
+CHAIN_DISTRICT_MIXED = "352"  # Huyện Bình Lục: its other communes in order take these steps
 CHAIN_MIXED = ["handed_in"] * 5 + ["opinion"] * 3 + ["sent"] * 3 + ["posted"] * 2
 CHAIN_COMMENT = "Đề nghị xã kiểm tra lại thu nhập của hộ trước khi công nhận"
 
@@ -512,9 +513,9 @@ def demo_seed_chain(review_round: ReviewRound) -> int:
     for code, mixed in ((CHAIN_DISTRICT_DONE, None), (CHAIN_DISTRICT_MIXED, CHAIN_MIXED)):
         district = AdminUnit.objects.get(edition=edition, code=code)
         children = list(
-            AdminUnit.objects.filter(parent=district, level=AdminUnit.Level.COMMUNE).order_by(
-                "code"
-            )
+            AdminUnit.objects.filter(parent=district, level=AdminUnit.Level.COMMUNE)
+            .exclude(code__in=SIZES)  # the communes whose forms are entered one by one
+            .order_by("code")
         )
         for i, commune in enumerate(children):
             step = "handed_in" if mixed is None else (mixed[i] if i < len(mixed) else "")
