@@ -79,6 +79,14 @@ ACTION_LABELS: Mapping[str, Promise] = {
     "response_reopen": gettext_lazy("Mở lại kết quả đã phê duyệt"),
     "complaint_record": gettext_lazy("Ghi khiếu nại"),
     "complaint_resolve": gettext_lazy("Giải quyết khiếu nại"),
+    # above the forms: the opinion of the level above, the hand-in up the tree
+    "opinion_request": gettext_lazy("Gửi xin ý kiến cấp trên"),
+    "opinion_give": gettext_lazy("Cho ý kiến về kết quả của xã"),
+    "commune_hand_in": gettext_lazy("Xã nộp kết quả lên cấp trên"),
+    "commune_reopen": gettext_lazy("Mở lại kết quả xã đã nộp"),
+    "district_hand_in": gettext_lazy("Huyện xác nhận và nộp lên tỉnh"),
+    "district_reopen": gettext_lazy("Mở lại kết quả huyện đã nộp"),
+    "round_close": gettext_lazy("Kết thúc đợt rà soát"),
 }
 
 
@@ -131,6 +139,9 @@ KEYS: Mapping[str, _Key] = {
     "added": _Key(gettext_lazy("Số hộ được thêm")),
     "checked_on": _Key(gettext_lazy("Ngày phúc tra")),
     "checked_by": _Key(gettext_lazy("Người phúc tra")),
+    "households": _Key(gettext_lazy("Số hộ")),
+    "agreed": _Key(gettext_lazy("Thống nhất")),
+    "comments": _Key(gettext_lazy("Số hộ có ý kiến")),
 }
 
 

@@ -52,7 +52,15 @@ def demo_seed_survey() -> None:
     assert province is not None
     # 2024: the last periodic review of Hà Nam on the three-level tree (before 1 July 2025).
     if not ReviewRound.objects.filter(province=province, year=DEMO_YEAR, kind="periodic").exists():
-        round_open(actor=province_reader, province=province, year=DEMO_YEAR, kind="periodic")
+        round_open(
+            actor=province_reader,
+            province=province,
+            year=DEMO_YEAR,
+            kind="periodic",
+            # The province's plan: communes hand in by 29/11, districts by 06/12.
+            commune_deadline=date(DEMO_YEAR, 11, 29),
+            district_deadline=date(DEMO_YEAR, 12, 6),
+        )
     review_round = ReviewRound.objects.get(province=province, year=DEMO_YEAR, kind="periodic")
     for code, total in (("13504", 1852), ("13510", 1417)):
         officer = User.objects.get(username=f"xa-{code}")
@@ -111,7 +119,13 @@ def demo_seed_results() -> None:
         response_submit,
         response_update,
     )
-    from survey.workflow import meeting_record, posting_start, responses_approve
+    from survey.workflow import (
+        meeting_record,
+        opinion_give,
+        opinion_request,
+        posting_start,
+        responses_approve,
+    )
 
     review_round = ReviewRound.objects.get(province__code="35", year=DEMO_YEAR, kind="periodic")
     hand_made = Household.objects.filter(number="", split_from__isnull=True)
@@ -157,6 +171,9 @@ def demo_seed_results() -> None:
             recorded_on=date(DEMO_YEAR, 11, 11),
             place="Nhà văn hoá thôn",
         )
+        # The district's opinion before the chairman's decision (QĐ 24/2021, Điều 4 bước 4).
+        asked = opinion_request(actor=officer, review_round=review_round, commune=officer.unit)  # type: ignore[arg-type]
+        opinion_give(actor=User.objects.get(username="huyen-352"), request=asked, agreed=True)
         responses_approve(
             actor=officer,
             responses=SurveyResponse.objects.filter(

@@ -213,6 +213,66 @@ def _at(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(9, 0)))
 
 
+def _write_results(
+    review_round: ReviewRound,
+    households: list[Household],
+    officers: dict[int | None, User],
+    admin: User,
+    decided_on: date | None,
+) -> list[SurveyResponse]:
+    """Each household's result computed by the engine (as a submission does), written in bulk:
+    approved on `decided_on`, else posted (awaiting the opinion and the decision)."""
+    year = review_round.year
+    members: dict[int, list[Member]] = {}
+    for member in Member.objects.filter(household__in=households, status="present").order_by("id"):
+        members.setdefault(member.household_id, []).append(member)
+    card = effective_card(get_standard(review_round.standard_code))  # once, not per household
+    responses, deprived_rows = [], []
+    for household in households:
+        key = f"demo-{household.commune.code}-{household.number or household.pk}"
+        rng = random.Random(f"{key}-{year}")
+        # Standing drifts a little between years: some households rise out of poverty, some fall.
+        base = random.Random(key).betavariate(1.3, 5)
+        hardship = min(1.0, max(0.0, base + rng.gauss(0, 0.06)))
+        response = SurveyResponse(
+            review_round=review_round,
+            household=household,
+            commune=household.commune,
+            village=household.village,
+            created_by=officers.get(household.commune_id, admin),
+            **_answers(rng, hardship),
+        )
+        override, reason = "", ""
+        people = members.get(household.pk, [])
+        computed = response_fill_result(response, people, card=card)
+        if response.computed_classification == "near_poor" and rng.random() < 0.04:
+            override, reason = "poor", "Họp thôn đề nghị: chủ hộ ốm nặng, mất sức lao động cả năm"
+            computed = response_fill_result(
+                response, people, final_classification=override, override_reason=reason, card=card
+            )
+        response.submitted_at = _at(date(year, 10, 20))
+        response.submitted_by = response.created_by
+        if decided_on is None:
+            response.status = SurveyResponse.Status.POSTED
+        else:
+            response.status = SurveyResponse.Status.APPROVED
+            response.decision_number = f"{rng.randint(10, 99)}/QĐ-UBND"
+            response.decision_date = decided_on
+            response.approved_at = _at(decided_on)
+        responses.append(response)
+        deprived_rows.append(computed)
+    SurveyResponse.objects.bulk_create(responses, batch_size=500)
+    ResponseDeprivation.objects.bulk_create(
+        (
+            ResponseDeprivation(response=r, indicator=key)
+            for r, keys in zip(responses, deprived_rows, strict=True)
+            for key in keys
+        ),
+        batch_size=2000,
+    )
+    return responses
+
+
 @transaction.atomic
 def demo_seed_past_round(year: int) -> int:
     """A past periodic round with every household's approved result; returns the forms written."""
@@ -243,51 +303,8 @@ def demo_seed_past_round(year: int) -> int:
         .select_related("commune", "village")
         .order_by("commune__code", "number", "id")
     )
-    members: dict[int, list[Member]] = {}
-    for member in Member.objects.filter(household__in=households, status="present").order_by("id"):
-        members.setdefault(member.household_id, []).append(member)
     officers = {u.unit_id: u for u in User.objects.filter(role=User.Role.COMMUNE_OFFICER)}
-    card = effective_card(get_standard(review_round.standard_code))  # once, not per household
-    responses, deprived_rows = [], []
-    for household in households:
-        key = f"demo-{household.commune.code}-{household.number or household.pk}"
-        rng = random.Random(f"{key}-{year}")
-        # Standing drifts a little between years: some households rise out of poverty, some fall.
-        base = random.Random(key).betavariate(1.3, 5)
-        hardship = min(1.0, max(0.0, base + rng.gauss(0, 0.06)))
-        response = SurveyResponse(
-            review_round=review_round,
-            household=household,
-            commune=household.commune,
-            village=household.village,
-            created_by=officers.get(household.commune_id, admin),
-            **_answers(rng, hardship),
-        )
-        override, reason = "", ""
-        people = members.get(household.pk, [])
-        computed = response_fill_result(response, people, card=card)
-        if response.computed_classification == "near_poor" and rng.random() < 0.04:
-            override, reason = "poor", "Họp thôn đề nghị: chủ hộ ốm nặng, mất sức lao động cả năm"
-            computed = response_fill_result(
-                response, people, final_classification=override, override_reason=reason, card=card
-            )
-        response.status = SurveyResponse.Status.APPROVED
-        response.submitted_at = _at(date(year, 10, 20))
-        response.submitted_by = response.created_by
-        response.decision_number = f"{rng.randint(10, 99)}/QĐ-UBND"
-        response.decision_date = decided_on
-        response.approved_at = _at(decided_on)
-        responses.append(response)
-        deprived_rows.append(computed)
-    SurveyResponse.objects.bulk_create(responses, batch_size=500)
-    ResponseDeprivation.objects.bulk_create(
-        (
-            ResponseDeprivation(response=r, indicator=key)
-            for r, keys in zip(responses, deprived_rows, strict=True)
-            for key in keys
-        ),
-        batch_size=2000,
-    )
+    responses = _write_results(review_round, households, officers, admin, decided_on)
     _history(review_round, responses, officers, admin, met_on, posted_on, ends_on)
     for commune in {h.commune for h in households}:
         CommuneTotal.objects.get_or_create(
@@ -310,14 +327,17 @@ def _history(
     met_on: date,
     posted_on: date,
     ends_on: date,
-) -> None:
+    approved: bool = True,
+) -> dict[int, VillagePosting]:
     """The steps each past form went through, on the round's dates: one meeting and one posting
-    per village, as the procedure (survey.workflow.STEPS) has them."""
+    per village, as the procedure (survey.workflow.STEPS) has them; up to the approval, or
+    (`approved` false) the posting. Returns each village's posting."""
     S = SurveyResponse.Status
     by_village: dict[int, list[SurveyResponse]] = {}
     for response in responses:
         by_village.setdefault(response.village_id, []).append(response)
     transitions = []
+    postings: dict[int, VillagePosting] = {}
     for village_id, forms in by_village.items():
         officer = officers.get(forms[0].commune_id, admin)
         meeting = VillageMeeting.objects.create(
@@ -338,13 +358,14 @@ def _history(
             place="Nhà văn hoá thôn",
             recorded_by=officer,
         )
+        postings[village_id] = posting
         for response in forms:
             steps = [
                 (S.DRAFT, S.SUBMITTED, None, None, response.override_reason),
                 (S.SUBMITTED, S.AGREED, meeting, None, ""),
                 (S.AGREED, S.POSTED, None, posting, ""),
                 (S.POSTED, S.APPROVED, None, None, f"Quyết định số {response.decision_number}"),
-            ]
+            ][: 4 if approved else 3]
             for source, target, at_meeting, at_posting, why in steps:
                 transitions.append(
                     ResponseTransition(
@@ -367,8 +388,9 @@ def _history(
         (S.APPROVED, ends_on + timedelta(days=7)),
     ):
         ResponseTransition.objects.filter(
-            response__review_round=review_round, to_status=target
+            response__in=[r.pk for r in responses], to_status=target
         ).update(at=_at(day))
+    return postings
 
 
 SPLITS = [  # (commune, household number, reason): households split between the two past rounds
@@ -455,6 +477,183 @@ def demo_seed_current_round(review_round: ReviewRound) -> int:
                 agreed=forms,
             )
     return done
+
+
+# The hand-in up the tree in the current round (2024), so that the province's progress board has
+# something real: Phủ Lý has handed in (every commune, then the city); in Bình Lục (the demo
+# district account's) communes stand at every step, while Bình Nghĩa and Tràng An are still
+# entering forms (demo_seed_current_round).
+CHAIN_DISTRICT_DONE = "347"  # Thành phố Phủ Lý
+CHAIN_DISTRICT_MIXED = "352"  # Huyện Bình Lục: its other communes in order take these steps
+CHAIN_MIXED = ["handed_in"] * 5 + ["opinion"] * 3 + ["sent"] * 3 + ["posted"] * 2
+CHAIN_COMMENT = "Đề nghị xã kiểm tra lại thu nhập của hộ trước khi công nhận"
+
+
+@transaction.atomic
+def demo_seed_chain(review_round: ReviewRound) -> int:
+    """Communes of the current round at each step of the hand-in, written as it happened on the
+    round's dates (results computed by the engine, history as survey.workflow.STEPS has it):
+    posted, sent for the district's opinion, opinion given (one with a comment per household),
+    handed in (some after the commune deadline), and one district handed in to the province.
+    Idempotent: once the district has handed in, the round is left alone. Returns the forms
+    written."""
+    from .models import OpinionItem, OpinionRequest, UnitRoundState, UnitTransition
+
+    if UnitRoundState.objects.filter(
+        review_round=review_round, unit__code=CHAIN_DISTRICT_DONE
+    ).exists():
+        return 0
+    year = review_round.year
+    admin = User.objects.get(username="admin")
+    district_staff = {u.unit_id: u for u in User.objects.filter(role=User.Role.DISTRICT_STAFF)}
+    officers = {u.unit_id: u for u in User.objects.filter(role=User.Role.COMMUNE_OFFICER)}
+    edition = review_round.province.edition
+    plan: dict[int, str] = {}
+    communes: dict[int, AdminUnit] = {}
+    for code, mixed in ((CHAIN_DISTRICT_DONE, None), (CHAIN_DISTRICT_MIXED, CHAIN_MIXED)):
+        district = AdminUnit.objects.get(edition=edition, code=code)
+        children = list(
+            AdminUnit.objects.filter(parent=district, level=AdminUnit.Level.COMMUNE)
+            .exclude(code__in=SIZES)  # the communes whose forms are entered one by one
+            .order_by("code")
+        )
+        for i, commune in enumerate(children):
+            step = "handed_in" if mixed is None else (mixed[i] if i < len(mixed) else "")
+            if step:
+                plan[commune.pk], communes[commune.pk] = step, commune
+    taken = set(
+        SurveyResponse.objects.filter(review_round=review_round, commune__in=plan).values_list(
+            "commune_id", flat=True
+        )
+    )
+    plan = {pk: step for pk, step in plan.items() if pk not in taken}
+    households = list(
+        Household.objects.filter(commune__in=plan, status=Household.Status.ACTIVE)
+        .select_related("commune", "village")
+        .order_by("commune__code", "number", "id")
+    )
+    met_on, posted_on = date(year, 11, 4), date(year, 11, 11)
+    ends_on = add_working_days(posted_on, 3)
+    sent_on, given_on = ends_on + timedelta(days=4), ends_on + timedelta(days=7)
+    decided_on = ends_on + timedelta(days=10)
+    approved = [h for h in households if plan[h.commune_id] == "handed_in"]
+    waiting = [h for h in households if plan[h.commune_id] != "handed_in"]
+    responses = _write_results(review_round, approved, officers, admin, decided_on)
+    responses += _write_results(review_round, waiting, officers, admin, None)
+    by_commune: dict[int, list[SurveyResponse]] = {}
+    for response in responses:
+        by_commune.setdefault(response.commune_id, []).append(response)
+    postings = _history(
+        review_round,
+        [r for r in responses if r.status == SurveyResponse.Status.APPROVED],
+        officers,
+        admin,
+        met_on,
+        posted_on,
+        ends_on,
+    )
+    postings.update(
+        _history(
+            review_round,
+            [r for r in responses if r.status != SurveyResponse.Status.APPROVED],
+            officers,
+            admin,
+            met_on,
+            posted_on,
+            ends_on,
+            approved=False,
+        )
+    )
+    # Stages, the opinion requests with their households, and each step's transition.
+    states: list[UnitRoundState] = []
+    items: list[OpinionItem] = []
+    steps: list[tuple[AdminUnit, str, str, str, User, date]] = []
+    S_ = UnitRoundState.Stage
+    for n, (pk, step) in enumerate(sorted(plan.items(), key=lambda kv: communes[kv[0]].code)):
+        commune = communes[pk]
+        officer = officers.get(pk, admin)
+        staff = district_staff.get(commune.parent_id, admin)
+        assert commune.parent is not None
+        forms = by_commune.get(pk, [])
+        if step == "posted" or not forms:
+            continue
+        # Handed in between 26/11 and 02/12: the later ones after the commune deadline (29/11).
+        handed_on = date(year, 11, 26) + timedelta(days=n % 7)
+        states.append(
+            UnitRoundState(
+                review_round=review_round,
+                unit=commune,
+                stage=step,
+                handed_in_at=_at(handed_on) if step == S_.HANDED_IN else None,
+            )
+        )
+        given = step != S_.SENT
+        asked = OpinionRequest.objects.create(
+            review_round=review_round,
+            commune=commune,
+            asked=commune.parent,
+            basis="QĐ 24/2021/QĐ-TTg, Điều 4 bước 4",
+            sent_by=officer,
+            agreed=given and n % 4 != 1,
+            given_by=staff if given else None,
+            given_at=_at(given_on) if given else None,
+        )
+        OpinionRequest.objects.filter(pk=asked.pk).update(sent_at=_at(sent_on))
+        for i, response in enumerate(forms):
+            comment = CHAIN_COMMENT if given and n % 4 == 1 and i % 10 == 0 else ""
+            items.append(
+                OpinionItem(
+                    request=asked,
+                    response=response,
+                    posting=postings[response.village_id],
+                    comment=comment,
+                )
+            )
+        history: list[tuple[str, str, str, User, date]] = [
+            ("opinion_request", S_.OPEN, S_.SENT, officer, sent_on)
+        ]
+        if given:
+            history.append(("opinion_give", S_.SENT, S_.OPINION, staff, given_on))
+        if step == S_.HANDED_IN:
+            history.append(("commune_hand_in", S_.OPINION, S_.HANDED_IN, officer, handed_on))
+        steps += [(commune, *row) for row in history]
+    district = AdminUnit.objects.get(edition=edition, code=CHAIN_DISTRICT_DONE)
+    district_on = date(year, 12, 4)
+    states.append(
+        UnitRoundState(
+            review_round=review_round,
+            unit=district,
+            stage=S_.HANDED_IN,
+            handed_in_at=_at(district_on),
+        )
+    )
+    steps.append(
+        (
+            district,
+            "district_hand_in",
+            S_.OPEN,
+            S_.HANDED_IN,
+            district_staff.get(district.pk, admin),
+            district_on,
+        )
+    )
+    UnitRoundState.objects.bulk_create(states)
+    OpinionItem.objects.bulk_create(items, batch_size=2000)
+    made = UnitTransition.objects.bulk_create(
+        UnitTransition(
+            review_round=review_round,
+            unit=unit,
+            action=action,
+            from_stage=source,
+            to_stage=target,
+            actor=actor,
+        )
+        for unit, action, source, target, actor, _day in steps
+    )
+    for row, step_row in zip(made, steps, strict=True):
+        row.at = _at(step_row[5])
+    UnitTransition.objects.bulk_update(made, ["at"], batch_size=500)
+    return len(responses)
 
 
 def demo_seed_world() -> None:

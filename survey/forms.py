@@ -56,6 +56,11 @@ class RoundOpenForm(CleanTextMixin, forms.Form):
         help_text=_("Để trống: định kỳ đến 14/12; thường xuyên đến cuối tháng."),
     )
     commune_deadline = DMYDateField(label=_("Hạn xã báo cáo"), required=False)
+    district_deadline = DMYDateField(
+        label=_("Hạn huyện báo cáo"),
+        required=False,
+        help_text=_("Theo kế hoạch của tỉnh; không dùng khi không còn cấp huyện."),
+    )
 
     def __init__(self, *args, provinces, **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
@@ -431,3 +436,33 @@ class ReviewListAddForm(CleanTextMixin, forms.Form):
             field = self.fields["household"]
             assert isinstance(field, forms.ModelChoiceField)
             field.queryset = households
+
+
+class OpinionForm(CleanTextMixin, forms.Form):
+    """The level above's opinion on a commune's proposed result: agree, or comments per household
+    (one `comment_<form public id>` field per household sent)."""
+
+    AGREE, COMMENTS = "agree", "comments"
+    verdict = forms.ChoiceField(
+        label=_("Ý kiến"),
+        choices=[(AGREE, _("Thống nhất với kết quả của xã")), (COMMENTS, _("Có ý kiến"))],
+        widget=forms.RadioSelect,
+    )
+    opinion = forms.CharField(
+        label=_("Ý kiến chung"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, items=(), **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.items = list(items)
+        for item in self.items:
+            self.fields[f"comment_{item.response.public_id}"] = forms.CharField(
+                label=str(item.response.household), required=False, max_length=2000
+            )
+
+    def comments(self) -> dict[int, str]:
+        """Comments by opinion item id (only when valid)."""
+        return {
+            item.pk: self.cleaned_data.get(f"comment_{item.response.public_id}", "")
+            for item in self.items
+        }

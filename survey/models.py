@@ -39,6 +39,9 @@ class ReviewRound(models.Model):
     starts_on = models.DateField(_("bắt đầu"))
     ends_on = models.DateField(_("kết thúc"))
     commune_deadline = models.DateField(_("hạn xã báo cáo"), null=True, blank=True)
+    # The province's plan sets a deadline per level (not the national text): communes hand in
+    # by `commune_deadline`, districts by `district_deadline`; both fall within the round.
+    district_deadline = models.DateField(_("hạn huyện báo cáo"), null=True, blank=True)
     status = models.CharField(
         _("trạng thái"), max_length=8, choices=Status.choices, default=Status.OPEN
     )
@@ -569,3 +572,114 @@ class ReviewListEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.household} — {self.get_source_display()}"
+
+
+class UnitRoundState(models.Model):
+    """Where a commune or a district stands in a round, above its forms (survey.workflow STEPS
+    with subject "commune" or "district"): sent for the opinion of the level above, opinion
+    given, handed in. A unit without a row is at the first stage, `open`."""
+
+    class Stage(models.TextChoices):
+        OPEN = "open", _("Đang rà soát")
+        SENT = "sent", _("Đã gửi xin ý kiến")
+        OPINION = "opinion", _("Đã có ý kiến cấp trên")
+        HANDED_IN = "handed_in", _("Đã nộp kết quả")
+
+    review_round = models.ForeignKey(
+        ReviewRound, on_delete=models.PROTECT, related_name="unit_states"
+    )
+    unit = models.ForeignKey(AdminUnit, on_delete=models.PROTECT, related_name="+")
+    stage = models.CharField(_("bước"), max_length=16, choices=Stage.choices, default=Stage.OPEN)
+    # When it was last handed in (lateness is measured against the level's deadline).
+    handed_in_at = models.DateTimeField(_("ngày nộp"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("bước của đơn vị trong đợt")
+        verbose_name_plural = _("bước của đơn vị trong đợt")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["review_round", "unit"], name="one_state_per_unit_round"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit}: {self.get_stage_display()}"
+
+
+class UnitTransition(models.Model):
+    """Every step of a commune, a district or the round itself: who, when, why."""
+
+    review_round = models.ForeignKey(ReviewRound, on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(AdminUnit, on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(max_length=32)
+    from_stage = models.CharField(max_length=16)
+    to_stage = models.CharField(max_length=16)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["review_round", "unit"], name="unit_transition_round_unit")]
+
+    def __str__(self) -> str:
+        return f"{self.unit}: {self.from_stage} → {self.to_stage}"
+
+
+class OpinionRequest(models.Model):
+    """A commune's proposed result sent to the level above for its opinion (QĐ 24/2021/QĐ-TTg,
+    Điều 4 bước 4: the district chairman's opinion before recognition), with the households
+    sent. On the two-level tree the commune asks the province (basis unverified)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    review_round = models.ForeignKey(ReviewRound, on_delete=models.PROTECT, related_name="+")
+    commune = models.ForeignKey(AdminUnit, on_delete=models.PROTECT, related_name="+")
+    # The unit asked: the commune's district, or its province on the two-level tree.
+    asked = models.ForeignKey(AdminUnit, on_delete=models.PROTECT, related_name="+")
+    basis = models.CharField(_("căn cứ"), max_length=300)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    sent_at = models.DateTimeField(auto_now_add=True)
+    agreed = models.BooleanField(_("thống nhất"), null=True)
+    opinion = models.TextField(_("ý kiến chung"), blank=True)
+    given_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+    given_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("xin ý kiến cấp trên")
+        verbose_name_plural = _("xin ý kiến cấp trên")
+        ordering = ["-sent_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.commune} {self.sent_at:%d/%m/%Y}"
+
+    @property
+    def is_given(self) -> bool:
+        return self.given_at is not None
+
+
+class OpinionItem(models.Model):
+    """One household sent for the opinion, at the posting it was last posted in: a household
+    posted again later needs a new request. `comment` is the level above's remark, if any."""
+
+    request = models.ForeignKey(OpinionRequest, on_delete=models.PROTECT, related_name="items")
+    response = models.ForeignKey(
+        SurveyResponse, on_delete=models.PROTECT, related_name="opinion_items"
+    )
+    posting = models.ForeignKey(VillagePosting, on_delete=models.PROTECT, related_name="+")
+    comment = models.TextField(_("ý kiến về hộ"), blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["request", "response"], name="one_opinion_item_per_response"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.response_id}: {self.comment[:40]}"

@@ -37,7 +37,7 @@ from .models import (
     SurveyResponse,
 )
 from .review_list import form_b_required_message, previous_listing, review_lists_open
-from .workflow import EDITABLE_STATUSES, transition
+from .workflow import EDITABLE_STATUSES, check_unlocked, transition
 
 # Periodic review: 1 September – 14 December (QĐ 24/2021/QĐ-TTg, Điều 4).
 PERIODIC_START = (9, 1)
@@ -62,7 +62,10 @@ def round_open(
     starts_on: date | None = None,
     ends_on: date | None = None,
     commune_deadline: date | None = None,
+    district_deadline: date | None = None,
 ) -> ReviewRound:
+    """Open a round of a province. The deadlines per level (communes, then districts, hand in)
+    are the province's plan, within the round's dates."""
     if not provinces_managed(actor).filter(pk=province.pk).exists():
         raise PermissionDenied
     if kind == ReviewRound.Kind.REGULAR and not month:
@@ -77,6 +80,7 @@ def round_open(
     starts_on, ends_on = starts_on or default_start, ends_on or default_end
     if ends_on < starts_on:
         raise ValidationError({"ends_on": _("Ngày kết thúc phải sau ngày bắt đầu.")})
+    _check_deadlines(starts_on, ends_on, commune_deadline, district_deadline)
     try:
         with transaction.atomic():
             review_round = ReviewRound.objects.create(
@@ -88,6 +92,7 @@ def round_open(
                 starts_on=starts_on,
                 ends_on=ends_on,
                 commune_deadline=commune_deadline,
+                district_deadline=district_deadline,
                 opened_by=actor,
             )
     except IntegrityError as exc:
@@ -107,6 +112,43 @@ def round_open(
         },
     )
     return review_round
+
+
+DEADLINE_BASIS = gettext_lazy(
+    "hạn từng cấp theo kế hoạch rà soát của tỉnh; rà soát định kỳ từ 01/9 đến 14/12, "
+    "QĐ 24/2021/QĐ-TTg, Điều 3"
+)
+
+
+def _check_deadlines(
+    starts_on: date, ends_on: date, commune: date | None, district: date | None
+) -> None:
+    """Each level's deadline falls within the round, and the district's after the communes'."""
+    for field, day in (("commune_deadline", commune), ("district_deadline", district)):
+        if day is not None and not starts_on <= day <= ends_on:
+            raise ValidationError(
+                {
+                    field: _(
+                        "Hạn báo cáo phải trong thời gian của đợt (%(a)s – %(b)s) (căn cứ: "
+                        "%(basis)s)."
+                    )
+                    % {
+                        "a": f"{starts_on:%d/%m/%Y}",
+                        "b": f"{ends_on:%d/%m/%Y}",
+                        "basis": DEADLINE_BASIS,
+                    }
+                }
+            )
+    if commune is not None and district is not None and district < commune:
+        raise ValidationError(
+            {
+                "district_deadline": _(
+                    "Hạn huyện báo cáo không được trước hạn xã báo cáo (%(d)s): huyện tổng hợp "
+                    "sau khi các xã nộp (căn cứ: %(basis)s)."
+                )
+                % {"d": f"{commune:%d/%m/%Y}", "basis": DEADLINE_BASIS}
+            }
+        )
 
 
 def _check_commune_in_round(review_round: ReviewRound, commune: AdminUnit) -> None:
@@ -141,6 +183,7 @@ def commune_total_record(
     _check_commune_in_round(review_round, commune)
     if review_round.status != ReviewRound.Status.OPEN:
         raise ValidationError(_("Đợt rà soát đã kết thúc: không sửa số liệu được."))
+    check_unlocked({review_round.pk}, {commune.pk})
     if total_households < 0:
         raise ValidationError({"total_households": _("Số hộ không được âm.")})
     source = " ".join(source.split())
@@ -216,6 +259,7 @@ def _check_response_editable(actor: User, response: SurveyResponse) -> None:
         )
     if response.review_round.status != ReviewRound.Status.OPEN:
         raise ValidationError(_("Đợt rà soát đã kết thúc."))
+    check_unlocked({response.review_round_id}, {response.commune_id})
 
 
 @transaction.atomic
@@ -231,6 +275,7 @@ def response_start(
         raise ValidationError(_("Đợt rà soát đã kết thúc."))
     if not household.village.path.startswith(review_round.province.path):
         raise ValidationError(_("Hộ không thuộc tỉnh của đợt rà soát."))
+    check_unlocked({review_round.pk}, {household.commune_id})
     previous = previous_form(review_round, household)
     response, created = SurveyResponse.objects.get_or_create(
         review_round=review_round,

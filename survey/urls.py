@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import response_views, review_list_views, standard_views, views, village_views
+from . import chain_views, response_views, review_list_views, standard_views, views, village_views
 
 app_name = "survey"
 urlpatterns = [
@@ -41,6 +41,43 @@ urlpatterns = [
         review_list_views.review_list_print,
         name="review_list_print",
     ),
+    path(
+        "rounds/<uuid:round_id>/communes/<uuid:commune_id>/result/",
+        chain_views.commune_result,
+        name="commune_result",
+    ),
+    path(
+        "rounds/<uuid:round_id>/communes/<uuid:commune_id>/result/send/",
+        chain_views.commune_send,
+        name="commune_send",
+    ),
+    path(
+        "rounds/<uuid:round_id>/communes/<uuid:commune_id>/result/opinion/<uuid:request_id>/",
+        chain_views.commune_opinion,
+        name="commune_opinion",
+    ),
+    path(
+        "rounds/<uuid:round_id>/communes/<uuid:commune_id>/result/hand-in/",
+        chain_views.commune_hand_in_view,
+        name="commune_hand_in",
+    ),
+    path(
+        "rounds/<uuid:round_id>/communes/<uuid:commune_id>/result/reopen/",
+        chain_views.commune_reopen_view,
+        name="commune_reopen",
+    ),
+    path("rounds/<uuid:round_id>/progress/", chain_views.round_progress, name="round_progress"),
+    path(
+        "rounds/<uuid:round_id>/districts/<uuid:district_id>/hand-in/",
+        chain_views.district_hand_in_view,
+        name="district_hand_in",
+    ),
+    path(
+        "rounds/<uuid:round_id>/districts/<uuid:district_id>/reopen/",
+        chain_views.district_reopen_view,
+        name="district_reopen",
+    ),
+    path("rounds/<uuid:round_id>/close/", chain_views.round_close_view, name="round_close"),
     path(
         "rounds/<uuid:round_id>/households/<uuid:household_id>/start/",
         response_views.response_begin,

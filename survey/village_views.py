@@ -45,6 +45,7 @@ from .workflow import (
     complaint_resolve,
     late_steps,
     meeting_record,
+    opinions_of,
     posting_of,
     posting_start,
     posting_window,
@@ -100,8 +101,11 @@ def village_workspace(request: AuthedHttpRequest, round_id: str, village_id: str
     )
     posted = [r for r in responses if r.status == S.POSTED]
     postings = postings_of(posted)
+    opinions = opinions_of(posted, postings)
     blockers = {
-        r.pk: approval_blockers(r, today, postings=postings, open_complaints=r.open_complaints)
+        r.pk: approval_blockers(
+            r, today, postings=postings, open_complaints=r.open_complaints, opinions=opinions
+        )
         for r in posted
     }
     started = {r.household_id for r in responses}
@@ -132,7 +136,7 @@ def village_workspace(request: AuthedHttpRequest, round_id: str, village_id: str
             "status": S(status) if status in S.values else None,
             "can_act": can_act,
             "to_meet": to_meet,
-            "posted": [(r, blockers[r.pk]) for r in posted],
+            "posted": [(r, blockers[r.pk], opinions.get(r.pk)) for r in posted],
             "to_recheck": [(r, disputes.get(r.pk, "")) for r in to_recheck],
             "rechecks": rechecks,
             "recheck_form": RecheckForm(initial={"checked_on": today}),

@@ -10,6 +10,13 @@ phúc tra, before it is posted: kept, or back to draft for correction and a new 
 (3 working days without weekends and public holidays; complaints) → approved by the commune
 chairman's decision. District or provincial staff may return a form with a reason at any step
 before approval; an approved form is locked and reopens only with a reason.
+
+Above the forms (rows with subject "commune", "district" or "round", taken by
+`stage_transition`): in a periodic round the commune sends its posted result for the opinion of
+the level above (its district; the province on the two-level tree, basis unverified), which
+precedes approval (QĐ 24/2021/QĐ-TTg, Điều 4 bước 4); the commune hands in its approved result
+(then locked until the level above reopens it with a reason), the district hands in to the
+province, and the province closes the round.
 """
 
 from collections.abc import Iterable, Sequence
@@ -21,7 +28,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
-from django.db.models import CharField, Count, F, Max, Q, QuerySet, Value
+from django.db.models import CharField, Count, Exists, F, Max, OuterRef, Q, QuerySet, Value
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -35,10 +42,14 @@ from core.workdays import WorkingPeriod, working_period
 
 from .models import (
     Complaint,
+    OpinionItem,
+    OpinionRequest,
     Recheck,
     ResponseTransition,
     ReviewRound,
     SurveyResponse,
+    UnitRoundState,
+    UnitTransition,
     VillageMeeting,
     VillagePosting,
 )
@@ -53,6 +64,12 @@ class Who(StrEnum):
 
     COMMUNE = "commune"  # the commune's officer (or an admin)
     REVIEWER = "reviewer"  # district or provincial staff above the commune (or an admin)
+    # Steps of a commune, a district or the round (STEPS rows whose subject is not a form):
+    OPINION = "opinion"  # the level the commune reports to: its district's staff, or the
+    # province's on the two-level tree (or an admin)
+    ABOVE = "above"  # district or provincial staff above the unit (or an admin)
+    DISTRICT = "district"  # the district's own staff (or an admin)
+    PROVINCE = "province"  # the round's provincial staff (or an admin)
 
 
 @dataclass(frozen=True)
@@ -63,7 +80,106 @@ class Step:
     who: Who
     label: str | Promise
     needs: str | Promise
+    # What the step moves: a form ("response", SurveyResponse.Status), a commune or a district
+    # (UnitRoundState.Stage), or the round itself (ReviewRound.Status); and where its rule
+    # comes from, named in every refusal.
+    subject: str = "response"
+    basis: str | Promise = ""
 
+
+# --- Steps above the forms: the district's opinion and the hand-in up the tree -------------------
+U = UnitRoundState.Stage
+R = ReviewRound.Status
+# "Báo cáo, xin ý kiến Chủ tịch UBND cấp huyện" before the commune recognises the poor and
+# near-poor households and those leaving (QĐ 24/2021/QĐ-TTg, Điều 4 bước 4).
+BASIS_OPINION = gettext_lazy("QĐ 24/2021/QĐ-TTg, Điều 4 bước 4")
+# From 1 July 2025 there are no districts: the commune reports to the province. The article of
+# TT 13/2025/TT-BNNMT that says so could not be sourced.
+BASIS_TWO_LEVEL = gettext_lazy(
+    "chưa kiểm chứng: từ 01/7/2025 không còn cấp huyện, xã báo cáo tỉnh (TT 13/2025/TT-BNNMT, "
+    "chưa tìm được nội dung điều khoản)"
+)
+# The order and the deadlines of the hand-in between levels are the province's plan each year.
+BASIS_HAND_IN = gettext_lazy(
+    "kế hoạch rà soát của tỉnh (thứ tự và hạn nộp từng cấp); QĐ 24/2021/QĐ-TTg, Điều 4 bước 4"
+)
+UNIT_STEPS = (
+    Step(
+        "opinion_request",
+        frozenset({U.OPEN, U.OPINION}),
+        U.SENT,
+        Who.COMMUNE,
+        gettext_lazy("Gửi xin ý kiến cấp trên"),
+        gettext_lazy(
+            "Đợt rà soát định kỳ; có hộ đã hết thời hạn niêm yết chưa được xin ý kiến; không có "
+            "lần xin ý kiến nào đang chờ trả lời."
+        ),
+        "commune",
+        BASIS_OPINION,
+    ),
+    Step(
+        "opinion_give",
+        frozenset({U.SENT}),
+        U.OPINION,
+        Who.OPINION,
+        gettext_lazy("Cho ý kiến về kết quả của xã"),
+        gettext_lazy("Xã đã gửi xin ý kiến; thống nhất, hoặc ý kiến về từng hộ."),
+        "commune",
+        BASIS_OPINION,
+    ),
+    Step(
+        "commune_hand_in",
+        frozenset({U.OPEN, U.OPINION}),
+        U.HANDED_IN,
+        Who.COMMUNE,
+        gettext_lazy("Nộp kết quả lên cấp trên"),
+        gettext_lazy(
+            "Mọi phiếu của xã trong đợt đã được phê duyệt; không có lần xin ý kiến nào đang chờ."
+        ),
+        "commune",
+        BASIS_HAND_IN,
+    ),
+    Step(
+        "commune_reopen",
+        frozenset({U.HANDED_IN}),
+        U.OPEN,
+        Who.ABOVE,
+        gettext_lazy("Mở lại kết quả xã đã nộp"),
+        gettext_lazy("Lý do mở lại; huyện của xã chưa nộp lên tỉnh."),
+        "commune",
+        BASIS_HAND_IN,
+    ),
+    Step(
+        "district_hand_in",
+        frozenset({U.OPEN}),
+        U.HANDED_IN,
+        Who.DISTRICT,
+        gettext_lazy("Xác nhận và nộp lên tỉnh"),
+        gettext_lazy("Mọi xã của huyện đã nộp kết quả."),
+        "district",
+        BASIS_HAND_IN,
+    ),
+    Step(
+        "district_reopen",
+        frozenset({U.HANDED_IN}),
+        U.OPEN,
+        Who.ABOVE,
+        gettext_lazy("Mở lại kết quả huyện đã nộp"),
+        gettext_lazy("Lý do mở lại."),
+        "district",
+        BASIS_HAND_IN,
+    ),
+    Step(
+        "round_close",
+        frozenset({R.OPEN}),
+        R.CLOSED,
+        Who.PROVINCE,
+        gettext_lazy("Kết thúc đợt rà soát"),
+        gettext_lazy("Mọi huyện (trên cây không có cấp huyện: mọi xã) của tỉnh đã nộp kết quả."),
+        "round",
+        BASIS_HAND_IN,
+    ),
+)
 
 STEPS: dict[str, Step] = {
     step.action: step
@@ -152,6 +268,7 @@ STEPS: dict[str, Step] = {
             gettext_lazy("Mở lại kết quả đã phê duyệt"),
             gettext_lazy("Lý do mở lại."),
         ),
+        *UNIT_STEPS,
     )
 }
 EDITABLE_STATUSES = STEPS["response_submit"].sources
@@ -195,6 +312,7 @@ def transition(
         return
     if not _may_act(actor, step.who, {r.village_id for r in responses}):
         raise PermissionDenied
+    check_unlocked({r.review_round_id for r in responses}, {r.commune_id for r in responses})
     wrong = [r for r in responses if r.status not in step.sources]
     if wrong:
         raise ValidationError(
@@ -604,11 +722,14 @@ def approval_blockers(
     *,
     postings: dict[int, VillagePosting] | None = None,
     open_complaints: int | None = None,
+    opinions: "dict[int, OpinionItem | None] | None" = None,
 ) -> list[str]:
     """Why a household cannot be approved yet (empty when it can).
 
-    `postings` (from `postings_of`) and `open_complaints` may be given when the caller fetched
-    them for many households at once.
+    `postings` (from `postings_of`), `open_complaints` and `opinions` (from `opinions_of`) may
+    be given when the caller fetched them for many households at once. In a periodic round the
+    level above must have given its opinion on the household as last posted (QĐ 24/2021/QĐ-TTg,
+    Điều 4 bước 4); a comment does not block, it shows beside the household.
     """
     name = str(response.household)
     if response.status != S.POSTED:
@@ -629,6 +750,19 @@ def approval_blockers(
         open_complaints = response.complaints.filter(resolved_on__isnull=True).count()
     if open_complaints:
         problems.append(_("%(h)s: còn khiếu nại chưa giải quyết.") % {"h": name})
+    if opinions is None:
+        opinions = opinions_of([response], {response.pk: posting} if posting else {})
+    if response.pk in opinions:
+        item = opinions[response.pk]
+        if item is None or not item.request.is_given:
+            problems.append(
+                (
+                    _("%(h)s: chưa có ý kiến của cấp trên về kết quả của hộ (%(basis)s).")
+                    if item is None
+                    else _("%(h)s: đã gửi xin ý kiến cấp trên, chưa có ý kiến (%(basis)s).")
+                )
+                % {"h": name, "basis": opinion_basis(response.village)}
+            )
     return problems
 
 
@@ -682,10 +816,15 @@ def responses_approve(
     today = timezone.localdate()
     postings = postings_of(chosen)
     complaints = open_complaints_of(chosen)
+    opinions = opinions_of(chosen, postings)
     problems = []
     for response in chosen:
         problems += approval_blockers(
-            response, today, postings=postings, open_complaints=complaints.get(response.pk, 0)
+            response,
+            today,
+            postings=postings,
+            open_complaints=complaints.get(response.pk, 0),
+            opinions=opinions,
         )
     if problems:
         raise ValidationError(problems)
@@ -785,3 +924,486 @@ def response_reopen(*, actor: User, response: SurveyResponse, reason: str) -> Su
         raise ValidationError({"reason": _("Mở lại kết quả đã phê duyệt phải ghi lý do.")})
     transition([response], "response_reopen", actor=actor, reason=reason.strip())
     return response
+
+
+# --- Above the forms: the opinion of the level above, and the hand-in up the tree -----------------
+#
+# Periodic rounds only for the opinion: a regular (monthly) round has no district opinion, its
+# forms are approved after their posting, and the commune hands in directly. Each step below is a
+# row of STEPS (subject "commune", "district" or "round") taken by `stage_transition`.
+
+
+def _district_tree(unit: AdminUnit) -> bool:
+    """Whether a commune (or a village) lies under a district, read from its path without a
+    query: "<edition>/<province>/<district>/<commune>/" has four parts."""
+    parts = len(unit.path.strip("/").split("/"))
+    return parts >= (5 if unit.level == AdminUnit.Level.VILLAGE else 4)
+
+
+def opinion_basis(unit: AdminUnit) -> str:
+    """Where the commune's duty to ask the level above comes from (unverified on the
+    two-level tree)."""
+    return str(BASIS_OPINION if _district_tree(unit) else BASIS_TWO_LEVEL)
+
+
+def step_basis(step: Step, unit: AdminUnit) -> str:
+    if step.subject == "commune" and not _district_tree(unit):
+        return str(BASIS_TWO_LEVEL)
+    return str(step.basis)
+
+
+def _may_act_on_unit(actor: User, who: Who, unit: AdminUnit) -> bool:
+    if not actor.is_active:
+        return False
+    if actor.is_admin:
+        return True
+    root = actor.unit
+    if root is None:
+        return False
+    staff = actor.role in {User.Role.DISTRICT_STAFF, User.Role.PROVINCE_STAFF}
+    if who == Who.COMMUNE:
+        return actor.role == User.Role.COMMUNE_OFFICER and root.pk == unit.pk
+    if who == Who.OPINION:
+        return staff and unit.parent_id == root.pk
+    if who == Who.ABOVE:
+        return staff and root.pk != unit.pk and unit.path.startswith(root.path)
+    if who == Who.DISTRICT:
+        return actor.role == User.Role.DISTRICT_STAFF and root.pk == unit.pk
+    if who == Who.PROVINCE:
+        return actor.role == User.Role.PROVINCE_STAFF and root.pk == unit.pk
+    return False
+
+
+def may_take_step(actor: User, action: str, unit: AdminUnit) -> bool:
+    """Whether `actor` is one who takes this commune, district or round step on `unit` (for
+    showing a button; the stage is checked when the step is taken)."""
+    return _may_act_on_unit(actor, STEPS[action].who, unit)
+
+
+def unit_stage(review_round: ReviewRound, unit: AdminUnit) -> str:
+    state = UnitRoundState.objects.filter(review_round=review_round, unit=unit).first()
+    return state.stage if state else U.OPEN
+
+
+def _refusal(step: Step, unit: AdminUnit, current_label: str) -> ValidationError:
+    return ValidationError(
+        _(
+            "%(u)s đang ở bước “%(s)s”: không thể “%(step)s”. Quy định: %(needs)s "
+            "(căn cứ: %(basis)s)."
+        )
+        % {
+            "u": unit.name,
+            "s": current_label,
+            "step": step.label,
+            "needs": step.needs,
+            "basis": step_basis(step, unit),
+        }
+    )
+
+
+def _closed_round_error(review_round: ReviewRound) -> ValidationError:
+    return ValidationError(
+        _(
+            "%(r)s đã kết thúc: không thay đổi được kết quả nào của đợt. Quy định: tỉnh kết "
+            "thúc đợt khi mọi cấp dưới đã nộp (căn cứ: %(basis)s)."
+        )
+        % {"r": review_round, "basis": BASIS_HAND_IN}
+    )
+
+
+def stage_transition(
+    *,
+    actor: User,
+    action: str,
+    review_round: ReviewRound,
+    unit: AdminUnit,
+    reason: str = "",
+    details: dict[str, object] | None = None,
+) -> UnitRoundState | None:
+    """Take a commune's, a district's or the round's step (a STEPS row whose subject is not a
+    form): check who and the stage it starts from, write the new stage, a UnitTransition (who,
+    when, why) and an audit row. Returns the unit's state (None for the round's own step).
+
+    Raises PermissionDenied when the actor does not take this step on `unit`, ValidationError
+    naming the rule and its basis when the unit (or the round) is not at a stage the step
+    starts from. The caller holds the transaction; a refusal raised after this rolls it back.
+    """
+    step = STEPS[action]
+    if step.subject == "response":
+        raise ValueError(action)
+    if not _may_act_on_unit(actor, step.who, unit):
+        raise PermissionDenied
+    locked_round = ReviewRound.objects.select_for_update().get(pk=review_round.pk)
+    state: UnitRoundState | None = None
+    if step.subject == "round":
+        current, current_label = locked_round.status, locked_round.get_status_display()
+    else:
+        if locked_round.status == R.CLOSED:
+            raise _closed_round_error(review_round)
+        state, _created = UnitRoundState.objects.select_for_update().get_or_create(
+            review_round=review_round, unit=unit
+        )
+        current, current_label = state.stage, state.get_stage_display()
+    if current not in step.sources:
+        raise _refusal(step, unit, str(current_label))
+    now = timezone.now()
+    if state is None:
+        ReviewRound.objects.filter(pk=review_round.pk).update(status=step.target)
+        review_round.status = step.target
+    else:
+        state.stage = step.target
+        state.version += 1
+        if step.target == U.HANDED_IN:
+            state.handed_in_at = now
+        state.save(update_fields=["stage", "version", "handed_in_at", "updated_at"])
+    UnitTransition.objects.create(
+        review_round=review_round,
+        unit=unit,
+        action=action,
+        from_stage=current,
+        to_stage=step.target,
+        actor=actor,
+        reason=reason,
+    )
+    audit_record(
+        actor=actor,
+        action=action,
+        target=state or review_round,
+        unit=unit,
+        changes={"status" if state is None else "stage": [current, step.target], **(details or {})},
+        reason=reason,
+    )
+    return state
+
+
+def check_unlocked(round_ids: set[int], commune_ids: set[int]) -> None:
+    """Refuse any change to forms of a commune that has handed in its result, or of a closed
+    round (one query). The level above reopens the hand-in with a reason."""
+    handed_in = UnitRoundState.objects.filter(
+        review_round=OuterRef("pk"), unit_id__in=commune_ids, stage=U.HANDED_IN
+    )
+    locked = list(
+        ReviewRound.objects.filter(pk__in=round_ids)
+        .filter(Q(status=R.CLOSED) | Exists(handed_in))
+        .select_related("province")
+    )
+    if not locked:
+        return
+    review_round = locked[0]
+    if review_round.status == R.CLOSED:
+        raise _closed_round_error(review_round)
+    state = (
+        UnitRoundState.objects.filter(
+            review_round=review_round, unit_id__in=commune_ids, stage=U.HANDED_IN
+        )
+        .select_related("unit")
+        .first()
+    )
+    assert state is not None
+    raise ValidationError(
+        _(
+            "%(c)s đã nộp kết quả %(r)s lên cấp trên: số liệu của xã đã khoá, không sửa được "
+            "phiếu nào. Cán bộ huyện hoặc tỉnh mở lại kết quả đã nộp (có lý do) nếu cần sửa "
+            "(căn cứ: %(basis)s)."
+        )
+        % {
+            "c": state.unit.name,
+            "r": review_round,
+            "basis": step_basis(STEPS["commune_hand_in"], state.unit),
+        }
+    )
+
+
+def opinions_of(
+    responses: Sequence[SurveyResponse], postings: dict[int, VillagePosting]
+) -> dict[int, OpinionItem | None]:
+    """For each form of a periodic round, the opinion item sent at the posting it was last posted
+    in (a given one first), or None when none was sent; forms of regular rounds need no opinion
+    and are left out. Two queries, whatever the number of forms."""
+    periodic = set(
+        ReviewRound.objects.filter(
+            pk__in={r.review_round_id for r in responses}, kind=ReviewRound.Kind.PERIODIC
+        ).values_list("pk", flat=True)
+    )
+    needing = [r for r in responses if r.review_round_id in periodic]
+    found: dict[int, OpinionItem | None] = {r.pk: None for r in needing}
+    items = (
+        OpinionItem.objects.filter(response__in=[r.pk for r in needing])
+        .select_related("request")
+        .order_by("request__given_at", "id")  # given ones last: they win below
+    )
+    for item in items:
+        posting = postings.get(item.response_id)
+        if posting is not None and item.posting_id == posting.pk:
+            found[item.response_id] = item
+    return found
+
+
+def _commune_of_round(review_round: ReviewRound, commune: AdminUnit) -> None:
+    if commune.level != AdminUnit.Level.COMMUNE or not commune.path.startswith(
+        review_round.province.path
+    ):
+        raise ValidationError(_("Xã không thuộc tỉnh của đợt rà soát."))
+
+
+@transaction.atomic
+def opinion_request(
+    *, actor: User, review_round: ReviewRound, commune: AdminUnit
+) -> OpinionRequest:
+    """The commune sends its proposed result to the level above for its opinion: every household
+    whose posting window has ended and that was not yet sent at that posting. Periodic rounds
+    only (QĐ 24/2021/QĐ-TTg, Điều 4 bước 4); a regular round has no district opinion."""
+    _commune_of_round(review_round, commune)
+    assert commune.parent is not None
+    basis = opinion_basis(commune)
+    if review_round.kind != ReviewRound.Kind.PERIODIC:
+        raise ValidationError(
+            _(
+                "Chỉ đợt rà soát định kỳ mới xin ý kiến cấp trên (căn cứ: %(basis)s); đợt "
+                "thường xuyên phê duyệt sau khi niêm yết."
+            )
+            % {"basis": basis}
+        )
+    posted = list(
+        SurveyResponse.objects.select_for_update()
+        .select_related("household", "village")
+        .filter(review_round=review_round, commune=commune, status=S.POSTED)
+        .order_by("village__path", "household__head_name_key", "id")
+    )
+    postings = postings_of(posted)
+    sent = opinions_of(posted, postings)
+    today = timezone.localdate()
+    chosen = [
+        r
+        for r in posted
+        if r.pk in postings and postings[r.pk].ends_on < today and sent.get(r.pk) is None
+    ]
+    stage_transition(
+        actor=actor,
+        action="opinion_request",
+        review_round=review_round,
+        unit=commune,
+        details={"households": len(chosen)},
+    )
+    if not chosen:
+        raise ValidationError(
+            _(
+                "Chưa có hộ nào hết thời hạn niêm yết mà chưa xin ý kiến: chỉ gửi xin ý kiến kết "
+                "quả đã niêm yết công khai xong (căn cứ: %(basis)s)."
+            )
+            % {"basis": basis}
+        )
+    request = OpinionRequest.objects.create(
+        review_round=review_round,
+        commune=commune,
+        asked=commune.parent,
+        basis=basis,
+        sent_by=actor,
+    )
+    OpinionItem.objects.bulk_create(
+        OpinionItem(request=request, response=r, posting=postings[r.pk]) for r in chosen
+    )
+    return request
+
+
+@transaction.atomic
+def opinion_give(
+    *,
+    actor: User,
+    request: OpinionRequest,
+    agreed: bool,
+    opinion: str = "",
+    comments: dict[int, str] | None = None,
+) -> OpinionRequest:
+    """The level above records its opinion on a commune's proposed result: agreement, or a
+    comment per household (a comment does not block approval; it shows beside the household on
+    the approval page)."""
+    comments = {pk: text.strip() for pk, text in (comments or {}).items() if text.strip()}
+    if request.is_given:
+        raise ValidationError(
+            _(
+                "Lần xin ý kiến này đã có ý kiến: không ghi lại được; xã gửi lần mới cho các hộ "
+                "niêm yết sau (căn cứ: %(basis)s)."
+            )
+            % {"basis": opinion_basis(request.commune)}
+        )
+    if not agreed and not comments and not opinion.strip():
+        raise ValidationError(
+            {"opinion": _("Không thống nhất: hãy ghi ý kiến chung hoặc ý kiến về từng hộ.")}
+        )
+    stage_transition(
+        actor=actor,
+        action="opinion_give",
+        review_round=request.review_round,
+        unit=request.commune,
+        reason=opinion.strip(),
+        details={"agreed": agreed, "comments": len(comments)},
+    )
+    items = {item.pk: item for item in request.items.all()}
+    if set(comments) - set(items):
+        raise ValidationError(_("Có ý kiến về hộ không thuộc lần xin ý kiến này."))
+    for pk, text in comments.items():
+        items[pk].comment = text
+    OpinionItem.objects.bulk_update([items[pk] for pk in comments], ["comment"])
+    request.agreed, request.opinion = agreed, opinion.strip()
+    request.given_by, request.given_at = actor, timezone.now()
+    request.save(update_fields=["agreed", "opinion", "given_by", "given_at"])
+    return request
+
+
+HAND_IN_LISTED = 20
+
+
+@transaction.atomic
+def commune_hand_in(*, actor: User, review_round: ReviewRound, commune: AdminUnit) -> None:
+    """The commune hands in its approved result: every form of the round approved. Its numbers
+    are then locked (`check_unlocked`) until the level above reopens the hand-in."""
+    _commune_of_round(review_round, commune)
+    stage_transition(actor=actor, action="commune_hand_in", review_round=review_round, unit=commune)
+    forms = SurveyResponse.objects.filter(review_round=review_round, commune=commune)
+    if not forms.exists():
+        raise ValidationError(_("Xã chưa có phiếu nào trong đợt: chưa có kết quả để nộp."))
+    waiting = list(
+        forms.exclude(status=S.APPROVED)
+        .select_related("household", "village")
+        .order_by("village__path", "household__head_name_key", "id")[: HAND_IN_LISTED + 1]
+    )
+    if waiting:
+        shown = [
+            _("%(h)s (%(v)s): phiếu đang “%(s)s”, chưa phê duyệt.")
+            % {"h": r.household, "v": r.village.name, "s": r.get_status_display()}
+            for r in waiting[:HAND_IN_LISTED]
+        ]
+        if len(waiting) > HAND_IN_LISTED:
+            more = forms.exclude(status=S.APPROVED).count() - HAND_IN_LISTED
+            shown.append(_("… và %(n)s phiếu khác.") % {"n": more})
+        raise ValidationError(
+            [
+                _(
+                    "Chưa nộp được: mọi phiếu của xã phải được phê duyệt trước khi nộp "
+                    "(căn cứ: %(basis)s)."
+                )
+                % {"basis": step_basis(STEPS["commune_hand_in"], commune)},
+                *shown,
+            ]
+        )
+
+
+def _check_reason(reason: str) -> str:
+    if not reason.strip():
+        raise ValidationError({"reason": _("Mở lại kết quả đã nộp phải ghi lý do.")})
+    return reason.strip()
+
+
+@transaction.atomic
+def commune_reopen(
+    *, actor: User, review_round: ReviewRound, commune: AdminUnit, reason: str
+) -> None:
+    """District or provincial staff reopen a commune's hand-in, with a reason (its forms can then
+    be reopened and corrected). Not while the commune's district has handed in to the province."""
+    reason = _check_reason(reason)
+    stage_transition(
+        actor=actor,
+        action="commune_reopen",
+        review_round=review_round,
+        unit=commune,
+        reason=reason,
+    )
+    district = commune.parent
+    if (
+        district is not None
+        and district.level == AdminUnit.Level.DISTRICT
+        and unit_stage(review_round, district) == U.HANDED_IN
+    ):
+        raise ValidationError(
+            _(
+                "%(d)s đã nộp kết quả lên tỉnh: cán bộ tỉnh mở lại kết quả của huyện trước "
+                "(căn cứ: %(basis)s)."
+            )
+            % {"d": district.name, "basis": BASIS_HAND_IN}
+        )
+
+
+def _missing_children(review_round: ReviewRound, parent: AdminUnit, level: str) -> list[AdminUnit]:
+    handed_in = UnitRoundState.objects.filter(
+        review_round=review_round, unit=OuterRef("pk"), stage=U.HANDED_IN
+    )
+    return list(
+        AdminUnit.objects.filter(parent=parent, level=level, is_active=True)
+        .exclude(Exists(handed_in))
+        .order_by("path")
+    )
+
+
+@transaction.atomic
+def district_hand_in(*, actor: User, review_round: ReviewRound, district: AdminUnit) -> None:
+    """The district confirms its communes' results and hands in to the province: every commune
+    of the district has handed in."""
+    if district.level != AdminUnit.Level.DISTRICT or not district.path.startswith(
+        review_round.province.path
+    ):
+        raise ValidationError(_("Huyện không thuộc tỉnh của đợt rà soát."))
+    stage_transition(
+        actor=actor, action="district_hand_in", review_round=review_round, unit=district
+    )
+    missing = _missing_children(review_round, district, AdminUnit.Level.COMMUNE)
+    if missing:
+        raise ValidationError(
+            _(
+                "Chưa nộp được: còn %(n)s xã chưa nộp kết quả (%(names)s). Quy định: %(needs)s "
+                "(căn cứ: %(basis)s)."
+            )
+            % {
+                "n": len(missing),
+                "names": ", ".join(u.name for u in missing),
+                "needs": STEPS["district_hand_in"].needs,
+                "basis": BASIS_HAND_IN,
+            }
+        )
+
+
+@transaction.atomic
+def district_reopen(
+    *, actor: User, review_round: ReviewRound, district: AdminUnit, reason: str
+) -> None:
+    """Provincial staff reopen a district's hand-in, with a reason."""
+    reason = _check_reason(reason)
+    stage_transition(
+        actor=actor,
+        action="district_reopen",
+        review_round=review_round,
+        unit=district,
+        reason=reason,
+    )
+
+
+@transaction.atomic
+def round_close(*, actor: User, review_round: ReviewRound) -> None:
+    """The province closes the round when every unit directly below it (its districts, or its
+    communes on the two-level tree) has handed in; a closed round refuses every change."""
+    province = review_round.province
+    stage_transition(actor=actor, action="round_close", review_round=review_round, unit=province)
+    missing = [
+        u
+        for u in AdminUnit.objects.filter(parent=province, is_active=True).order_by("path")
+        if u.level in {AdminUnit.Level.DISTRICT, AdminUnit.Level.COMMUNE}
+    ]
+    handed = set(
+        UnitRoundState.objects.filter(
+            review_round=review_round, unit__in=missing, stage=U.HANDED_IN
+        ).values_list("unit_id", flat=True)
+    )
+    missing = [u for u in missing if u.pk not in handed]
+    if missing:
+        raise ValidationError(
+            _(
+                "Chưa kết thúc được: còn %(n)s đơn vị chưa nộp kết quả (%(names)s). Quy định: "
+                "%(needs)s (căn cứ: %(basis)s)."
+            )
+            % {
+                "n": len(missing),
+                "names": ", ".join(u.name for u in missing[:30]),
+                "needs": STEPS["round_close"].needs,
+                "basis": BASIS_HAND_IN,
+            }
+        )

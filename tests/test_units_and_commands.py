@@ -5,12 +5,14 @@ import io
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.test import Client
+from django.urls import reverse
 
 from accounts.models import User
 from areas.models import AdminUnit, TreeEdition
 from areas.services import unit_resolve
 from households.models import Household, Member
-from survey.models import SurveyResponse
+from survey.models import SurveyResponse, UnitRoundState
 
 
 def run(*args: str) -> str:
@@ -152,3 +154,24 @@ def test_seed_demo_runs_twice_and_gives_the_demo_logins(monkeypatch):
         current.values_list("status", flat=True)
     )
     assert current.exclude(carried_from=None).count() >= 100
+    # Communes at every step of the hand-in, one district handed in: the province's progress
+    # board shows them, with the communes that handed in after the deadline.
+    stages = set(
+        UnitRoundState.objects.filter(review_round__year=2024).values_list("unit__level", "stage")
+    )
+    assert {("commune", "sent"), ("commune", "opinion"), ("commune", "handed_in")} <= stages
+    assert ("district", "handed_in") in stages
+    assert (
+        not current.filter(status="approved")
+        .exclude(opinion_items__request__agreed__isnull=False)
+        .exists()
+    )
+    client = Client()
+    client.force_login(User.objects.get(username="tinh-35"))
+    round_2024 = current.first().review_round
+    page = client.get(
+        reverse("survey:round_progress", kwargs={"round_id": round_2024.public_id})
+    ).content.decode()
+    for words in ("Thành phố Phủ Lý", "Đã nộp kết quả", "Đã gửi xin ý kiến", "chờ ý kiến"):
+        assert words in page
+    assert "trễ hạn 1 ngày" in page  # handed in on 30/11, the day after the commune deadline

@@ -5,14 +5,16 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import AuditEvent
+from accounts.models import AuditEvent, User
 from core.workdays import add_working_days
 from survey.models import ResponseTransition, SurveyResponse, VillageMeeting, VillagePosting
 from survey.services import response_start, response_submit, response_update, round_open
-from survey.workflow import STEPS
+from survey.workflow import STEPS, opinion_give, opinion_request
 
 
 @pytest.mark.parametrize(
@@ -91,7 +93,26 @@ def post(client, round_2025, village, starts_on):
     )
 
 
+def with_opinion(review_round, village):
+    """The district's opinion on the village's households whose posting has ended (QĐ 24/2021,
+    Điều 4 bước 4: before the chairman's decision), where there is one to ask for; its own tests
+    are in tests/test_chain.py."""
+    commune = village.parent
+    officer = User.objects.get(unit=commune, role=User.Role.COMMUNE_OFFICER)
+    district = commune.parent
+    staff, _ = User.objects.get_or_create(
+        username=f"huyen-{district.code}", defaults={"role": "district_staff", "unit": district}
+    )
+    try:
+        with transaction.atomic():
+            asked = opinion_request(actor=officer, review_round=review_round, commune=commune)
+            opinion_give(actor=staff, request=asked, agreed=True)
+    except ValidationError:
+        pass  # nothing to send yet: the approval below is refused for its own reasons
+
+
 def approve(client, round_2025, village, response, decision_date=None):
+    with_opinion(round_2025, village)
     return client.post(
         ws(round_2025, village, "approve"),
         {

@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand
 
 from accounts.demo import demo_password, demo_seed
 from survey.demo import DEMO_YEAR, demo_seed_results, demo_seed_survey
-from survey.demo_world import demo_seed_current_round, demo_seed_world
+from survey.demo_world import demo_seed_chain, demo_seed_current_round, demo_seed_world
 from survey.models import ReviewRound
 
 
@@ -17,9 +17,9 @@ class Command(BaseCommand):
         demo_seed_world()
         demo_seed_survey()
         demo_seed_results()
-        demo_seed_current_round(
-            ReviewRound.objects.get(province__code="35", year=DEMO_YEAR, kind="periodic")
-        )
+        current = ReviewRound.objects.get(province__code="35", year=DEMO_YEAR, kind="periodic")
+        demo_seed_current_round(current)
+        demo_seed_chain(current)
         self.stdout.write(f"Tài khoản mẫu (mật khẩu: {demo_password()}):")
         for login in logins:
             self.stdout.write(f"  {login.username:<10} {login.role:<14} {login.unit}")
