@@ -64,7 +64,7 @@ def _warning(
             "%(h)s: chưa ghi đơn đề nghị của hộ (Mẫu số 04) trong danh sách rà soát của đợt: rà "
             "soát thường xuyên xét theo đơn của hộ (%(basis)s)."
         ) % {"h": name, "basis": BASIS_REGULAR}
-    decided = response.decision_date if response.status == SurveyResponse.Status.APPROVED else None
+    decided = None if response.status != SurveyResponse.Status.APPROVED else response.decision_date
     if decided is not None and decided > due_on:
         return _(
             "%(h)s: quyết định ngày %(d)s, sau %(n)s ngày kể từ ngày nộp đơn %(a)s (hạn %(due)s, "
