@@ -75,7 +75,7 @@ def _section_form(section: str, response: SurveyResponse, data: Any = None) -> A
 @require_POST
 def response_begin(request: AuthedHttpRequest, round_id: str, household_id: str) -> HttpResponse:
     review_round = round_get_or_404(request.user, round_id)
-    household = household_get_or_404(request.user, household_id, change=True)
+    household = household_get_or_404(request.user, household_id, fill=True)
     try:
         response = response_start(
             actor=request.user, review_round=review_round, household=household
@@ -162,7 +162,7 @@ def response_preview(request: AuthedHttpRequest, public_id: str, section: str) -
 
 @require_POST
 def response_submit_view(request: AuthedHttpRequest, public_id: str) -> HttpResponse:
-    response = response_get_or_404(request.user, public_id, change=True)
+    response = response_get_or_404(request.user, public_id, fill=True)
     form = SubmitForm(request.POST)
     url = reverse("survey:response_section", kwargs={"public_id": public_id, "section": "result"})
     if not form.is_valid():
