@@ -125,7 +125,6 @@ class FieldAccountForm(CleanTextMixin, forms.Form):
         field.widget.choices = [(v.public_id, v.name) for v in villages]
         if editing is not None:
             del self.fields["username"]
-            del self.fields["role"]
         else:
             del self.fields["is_active"]
             del self.fields["version"]

@@ -304,11 +304,16 @@ def field_account_update(
     villages: list[AdminUnit],
     is_active: bool,
     expected_version: int,
+    role: str = "",
 ) -> User:
-    """Change a surveyor's or village head's villages, name, or disable / re-enable the account."""
+    """Change a surveyor's or village head's villages, name or role (between the two), or
+    disable / re-enable the account."""
     if user.role not in User.FIELD_ROLES or user.unit is None:
         raise PermissionDenied
     _check_field_actor(actor, user.unit)
+    role = role or user.role
+    if role not in User.FIELD_ROLES:
+        raise ValidationError({"role": _("Cán bộ xã chỉ tạo tài khoản rà soát viên, trưởng thôn.")})
     _check_field_villages(user.unit, villages)
     old_codes = _village_names(user.villages.all())
     new_codes = _village_names(villages)
@@ -319,6 +324,8 @@ def field_account_update(
         changes["first_name"] = [user.first_name, full_name]
     if user.is_active != is_active:
         changes["is_active"] = [user.is_active, is_active]
+    if user.role != role:
+        changes["role"] = [user.role, role]
     if not changes:
         return user
     version_bump(
@@ -326,7 +333,7 @@ def field_account_update(
         expected_version,
         _("Tài khoản vừa được người khác sửa. Hãy tải lại trang để xem thay đổi rồi sửa lại."),
     )
-    User.objects.filter(pk=user.pk).update(first_name=full_name, is_active=is_active)
+    User.objects.filter(pk=user.pk).update(first_name=full_name, is_active=is_active, role=role)
     user.villages.set(villages)
     action = "user_update"
     if "is_active" in changes:

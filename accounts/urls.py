@@ -21,4 +21,9 @@ urlpatterns = [
     path("commune/", views.field_list, name="field_list"),
     path("commune/new/", views.field_add, name="field_add"),
     path("commune/<uuid:public_id>/", views.field_edit, name="field_edit"),
+    path(
+        "commune/<uuid:public_id>/reset-password/",
+        views.field_password_reset,
+        name="field_password_reset",
+    ),
 ]

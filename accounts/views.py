@@ -255,6 +255,7 @@ def field_edit(request: AuthedHttpRequest, public_id: str) -> HttpResponse:
         editing=account,
         initial={
             "full_name": account.first_name,
+            "role": account.role,
             "villages": [v.public_id for v in account.villages.all()],
             "is_active": account.is_active,
             "version": account.version,
@@ -270,6 +271,7 @@ def field_edit(request: AuthedHttpRequest, public_id: str) -> HttpResponse:
                 villages=list(data["villages"]),
                 is_active=data["is_active"],
                 expected_version=data["version"],
+                role=data["role"],
             )
         except ValidationError as exc:
             form_add_service_error(form, exc)
@@ -280,4 +282,22 @@ def field_edit(request: AuthedHttpRequest, public_id: str) -> HttpResponse:
         request,
         "accounts/field_form.html",
         {"form": form, "commune": commune, "account": account},
+    )
+
+
+@require_POST
+def field_password_reset(request: AuthedHttpRequest, public_id: str) -> HttpResponse:
+    """A surveyor or village head forgot the password: the officer gives a new one-time one."""
+    _field_commune(request)
+    account = _field_account_or_404(request, public_id)
+    password = user_reset_password(actor=request.user, user=account)
+    return render(
+        request,
+        "accounts/one_time_password.html",
+        {
+            "account": account,
+            "password": password,
+            "created": False,
+            "back": reverse("accounts:field_list"),
+        },
     )

@@ -329,6 +329,7 @@ def test_officer_changes_a_surveyors_villages(
     assert client.get(edit).status_code == 200
     data = {
         "full_name": "Rà soát viên A",
+        "role": "surveyor",
         "villages": [village_a2.public_id],
         "is_active": "on",
         "version": surveyor_a.version,
@@ -363,7 +364,7 @@ def test_a_disabled_surveyor_cannot_log_in_and_is_enabled_again(
 ):
     client = client_for(officer_a)
     edit = reverse("accounts:field_edit", kwargs={"public_id": surveyor_a.public_id})
-    data = {"full_name": "rsv-13504", "villages": [village_a.public_id]}
+    data = {"full_name": "rsv-13504", "role": "surveyor", "villages": [village_a.public_id]}
     client.post(edit, {**data, "version": surveyor_a.version})
     surveyor_a.refresh_from_db()
     assert not surveyor_a.is_active
@@ -408,3 +409,33 @@ def test_the_commune_account_pages_are_the_officers_alone(role, cast, client_for
     assert client.get(reverse("accounts:field_add")).status_code == 404
     edit = reverse("accounts:field_edit", kwargs={"public_id": target})
     assert client.get(edit).status_code == 404
+
+
+def test_officer_gives_a_new_one_time_password_and_makes_a_surveyor_village_head(
+    officer_a, officer_b, surveyor_a, village_a, client_for
+):
+    reset = reverse("accounts:field_password_reset", kwargs={"public_id": surveyor_a.public_id})
+    assert client_for(officer_b).post(reset).status_code == 404
+    surveyor_a.refresh_from_db()
+    assert surveyor_a.check_password(PASSWORD)
+    client = client_for(officer_a)
+    result = client.post(reset)
+    assert result.status_code == 200
+    surveyor_a.refresh_from_db()
+    assert surveyor_a.check_password(result.context["password"]) and surveyor_a.must_change_password
+    edit = reverse("accounts:field_edit", kwargs={"public_id": surveyor_a.public_id})
+    data = {
+        "full_name": "rsv-13504",
+        "role": "village_head",
+        "villages": [village_a.public_id],
+        "is_active": "on",
+        "version": surveyor_a.version,
+    }
+    assert client.post(edit, data).status_code == 302
+    surveyor_a.refresh_from_db()
+    assert surveyor_a.role == "village_head"
+    assert set(scoping.meeting_units(surveyor_a)) == {village_a}
+    refused = client.post(edit, {**data, "role": "commune_officer", "version": surveyor_a.version})
+    assert refused.status_code == 200
+    surveyor_a.refresh_from_db()
+    assert surveyor_a.role == "village_head"
