@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.scoping import can_change_unit
 from accounts.types import AuthedHttpRequest
 from core.errors import form_add_service_error, message_service_error
 from core.locking import StaleEdit, posted_version
@@ -131,6 +132,8 @@ def response_section(request: AuthedHttpRequest, public_id: str, section: str) -
             "sections": SECTIONS,
             "form": form,
             "can_edit": can_edit,
+            # Adding a member changes who is counted: the officer's (surveyors correct facts).
+            "can_add_members": can_change_unit(request.user, response.village),
             "carried": response.carried_from if section in SECTION_FIELDS else None,
             "carried_changes": carried_changes(response, section),
             "to_confirm": sections_to_confirm(response),

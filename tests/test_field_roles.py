@@ -439,3 +439,16 @@ def test_officer_gives_a_new_one_time_password_and_makes_a_surveyor_village_head
     assert refused.status_code == 200
     surveyor_a.refresh_from_db()
     assert surveyor_a.role == "village_head"
+
+
+def test_the_members_section_offers_the_surveyor_corrections_not_new_members(
+    surveyor_a, officer_a, household_a, round_2025, client_for
+):
+    response = response_start(actor=officer_a, review_round=round_2025, household=household_a)
+    head = household_a.members.get()
+    new_member = reverse("households:member_new", kwargs={"public_id": household_a.public_id})
+    edit = reverse("households:member_edit", kwargs={"public_id": head.public_id})
+    body = client_for(surveyor_a).get(section_url(response, "members")).content.decode()
+    assert edit in body and new_member not in body
+    body = client_for(officer_a).get(section_url(response, "members")).content.decode()
+    assert edit in body and new_member in body
