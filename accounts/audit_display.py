@@ -38,6 +38,8 @@ ACTION_LABELS: Mapping[str, Promise] = {
     "user_update": gettext_lazy("Sửa tài khoản"),
     "user_reset_password": gettext_lazy("Đặt lại mật khẩu"),
     "user_change_password": gettext_lazy("Đổi mật khẩu"),
+    "field_account_disable": gettext_lazy("Khoá tài khoản rà soát viên, trưởng thôn"),
+    "field_account_enable": gettext_lazy("Mở lại tài khoản rà soát viên, trưởng thôn"),
     # units
     "village_create": gettext_lazy("Thêm thôn"),
     "village_update": gettext_lazy("Sửa thôn"),
@@ -121,6 +123,7 @@ KEYS: Mapping[str, _Key] = {
     "unit": _Key(gettext_lazy("Đơn vị công tác"), unit_code=True),
     "village": _Key(gettext_lazy("Thôn"), "households.household.village", unit_code=True),
     "first_name": _Key(gettext_lazy("Họ và tên")),
+    "villages": _Key(gettext_lazy("Thôn được giao")),
     "email": _Key(gettext_lazy("Thư điện tử")),
     "is_active": _Key(gettext_lazy("Đang hoạt động"), "accounts.user.is_active"),
     "text": _Key(gettext_lazy("Nội dung")),

@@ -12,7 +12,7 @@ from .models import User
 from .services import audit_record
 
 DEMO_VILLAGES = {
-    "13504": ["Thôn 1", "Thôn 2", "Thôn 3"],
+    "13504": ["Thôn 1", "Thôn 2", "Thôn 3", "Thôn 4"],
     "13510": ["Thôn 1", "Thôn 2", "Thôn 3", "Thôn 4"],
 }
 DEMO_ACCOUNTS = [
@@ -21,7 +21,13 @@ DEMO_ACCOUNTS = [
     ("huyen-352", User.Role.DISTRICT_STAFF, "352", "Cán bộ phòng, huyện Bình Lục"),
     ("xa-13504", User.Role.COMMUNE_OFFICER, "13504", "Cán bộ xã Bình Nghĩa"),
     ("xa-13510", User.Role.COMMUNE_OFFICER, "13510", "Cán bộ xã Tràng An"),
+    # Below the commune, made by the officer in real use (accounts/commune/): in the 2024 round,
+    # Thôn 3 waits for its meeting and Thôn 4 has drafts (survey/demo_world.py CURRENT_STEPS).
+    ("rsv-13504", User.Role.SURVEYOR, "13504", "Rà soát viên Thôn 3, Thôn 4, xã Bình Nghĩa"),
+    ("tt-13504-3", User.Role.VILLAGE_HEAD, "13504", "Trưởng Thôn 3, xã Bình Nghĩa"),
 ]
+# The villages (codes) of the demo's surveyors and village heads.
+DEMO_FIELD_VILLAGES = {"rsv-13504": ["13504-03", "13504-04"], "tt-13504-3": ["13504-03"]}
 
 
 @dataclass(frozen=True)
@@ -67,5 +73,12 @@ def demo_seed() -> list[DemoLogin]:
         user.save()
         if created:
             audit_record(actor=None, action="user_create", target=user, unit=unit)
-        logins.append(DemoLogin(username, str(User.Role(role).label), unit.name if unit else "—"))
+        shown = unit.name if unit else "—"
+        if username in DEMO_FIELD_VILLAGES:
+            villages = AdminUnit.objects.filter(
+                edition=edition, code__in=DEMO_FIELD_VILLAGES[username]
+            ).order_by("code")
+            user.villages.set(villages)
+            shown = f"{shown}: {', '.join(v.name for v in villages)}"
+        logins.append(DemoLogin(username, str(User.Role(role).label), shown))
     return logins

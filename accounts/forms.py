@@ -2,9 +2,10 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from areas.models import TreeEdition
+from areas.models import AdminUnit, TreeEdition
 from areas.services import UnitNotFound, unit_resolve
 from core.locking import VersionField
 from core.text import CleanTextMixin
@@ -84,3 +85,46 @@ class AccountForm(CleanTextMixin, forms.Form):
 
 class UserSearchForm(CleanTextMixin, forms.Form):
     q = forms.CharField(label=_("Tìm tài khoản"), max_length=150, required=False)
+
+
+FIELD_ROLE_CHOICES = [(role.value, role.label) for role in User.Role if role in User.FIELD_ROLES]
+
+
+class FieldAccountForm(CleanTextMixin, forms.Form):
+    """A surveyor's or village head's account, made by the commune officer."""
+
+    username = AccountForm.base_fields["username"]
+    full_name = forms.CharField(label=_("Họ và tên"), max_length=150)
+    role = forms.ChoiceField(
+        label=_("Vai trò"),
+        choices=FIELD_ROLE_CHOICES,
+        widget=forms.RadioSelect,
+        help_text=_("Trưởng thôn điền phiếu như rà soát viên và ghi kết quả họp thôn của thôn."),
+    )
+    villages = forms.ModelMultipleChoiceField(
+        label=_("Thôn được giao"),
+        queryset=AdminUnit.objects.none(),
+        to_field_name="public_id",
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "invalid_choice": _("Thôn đã chọn không có trong danh mục."),
+            "invalid_pk_value": _("Thôn đã chọn không có trong danh mục."),
+        },
+    )
+    is_active = forms.BooleanField(label=_("Đang hoạt động"), required=False, initial=True)
+    version = VersionField()
+
+    def __init__(  # type: ignore[no-untyped-def]
+        self, *args, villages: QuerySet[AdminUnit], editing: User | None = None, **kwargs
+    ):
+        super().__init__(*args, **kwargs)
+        field = self.fields["villages"]
+        # Any village is read back, so that one outside the commune gets the service's own
+        # message; only the commune's active villages are offered.
+        field.queryset = AdminUnit.objects.filter(level=AdminUnit.Level.VILLAGE)  # type: ignore[attr-defined]
+        field.widget.choices = [(v.public_id, v.name) for v in villages]
+        if editing is not None:
+            del self.fields["username"]
+        else:
+            del self.fields["is_active"]
+            del self.fields["version"]

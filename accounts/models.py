@@ -14,13 +14,20 @@ class User(AbstractUser):
         DISTRICT_STAFF = "district_staff", _("Cán bộ huyện")
         PROVINCE_STAFF = "province_staff", _("Cán bộ tỉnh")
         ADMIN = "admin", _("Quản trị")
+        SURVEYOR = "surveyor", _("Rà soát viên")
+        VILLAGE_HEAD = "village_head", _("Trưởng thôn")
 
     # The level of unit each role serves; admins serve no unit and reach everything.
     UNIT_LEVEL = {
         Role.COMMUNE_OFFICER: AdminUnit.Level.COMMUNE,
         Role.DISTRICT_STAFF: AdminUnit.Level.DISTRICT,
         Role.PROVINCE_STAFF: AdminUnit.Level.PROVINCE,
+        # Below the commune: their unit is the commune, their reach the villages assigned to them.
+        Role.SURVEYOR: AdminUnit.Level.COMMUNE,
+        Role.VILLAGE_HEAD: AdminUnit.Level.COMMUNE,
     }
+    # Roles whose accounts the commune officer makes and disables (the admin makes the others).
+    FIELD_ROLES = frozenset({Role.SURVEYOR, Role.VILLAGE_HEAD})
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     role = models.CharField(_("vai trò"), max_length=20, choices=Role.choices)
@@ -31,6 +38,13 @@ class User(AbstractUser):
         blank=True,
         related_name="users",
         verbose_name=_("đơn vị"),
+    )
+    # Surveyors and village heads: the villages of their commune they work in (no one else has any).
+    villages = models.ManyToManyField(
+        AdminUnit,
+        blank=True,
+        related_name="field_users",
+        verbose_name=_("thôn được giao"),
     )
     must_change_password = models.BooleanField(_("phải đổi mật khẩu"), default=False)
     version = models.PositiveIntegerField(default=1)
@@ -49,6 +63,11 @@ class User(AbstractUser):
     @property
     def is_admin(self) -> bool:
         return self.role == self.Role.ADMIN
+
+    @property
+    def is_field_worker(self) -> bool:
+        """A surveyor or a village head: works only in the villages assigned to them."""
+        return self.role in self.FIELD_ROLES
 
 
 class AuditEvent(models.Model):

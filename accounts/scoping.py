@@ -6,7 +6,22 @@ cannot tell "not yours" from "does not exist".
 - admin: every unit, reads and changes;
 - province staff: reads the province's subtree; changes nothing in the tree;
 - district staff: reads the district's subtree; changes nothing in the tree;
-- commune officer: reads the commune and its villages; changes its villages and creates new ones.
+- commune officer: reads the commune and its villages; changes its villages and creates new ones;
+  makes, re-assigns and disables the surveyors' and village heads' accounts of the commune;
+- surveyor (rà soát viên) and village head (trưởng thôn): their unit is their commune, but they
+  read only the villages assigned to them (`User.villages`); an unassigned village of the same
+  commune, and the commune itself, are a 404. They change no unit record.
+
+What each may do there, beyond reading:
+- `form_units`: villages where the user fills and submits forms (Phiếu A, Phiếu B): admins all,
+  officers their commune's villages, surveyors and village heads their assigned villages. Phiếu B
+  scores the members' own facts (age, schooling, health insurance, disability...), so those who
+  fill it may also correct the facts of a household's present members there. Registering, editing
+  the household record, adding members, recording that a member left or died, splitting, merging
+  and closing households stay the officer's (`changeable_units`): they change who is counted.
+- `meeting_units`: villages whose meeting the user records: officers their commune's villages,
+  village heads their assigned villages, admins all; surveyors none.
+- posting, complaints, approval and the commune's accounts stay the officer's.
 
 Scoping knows units, not surveys: what a user may see of rounds, households or forms is each app's
 selector over these unit rules (e.g. `survey.selectors.rounds_visible`).
@@ -35,6 +50,25 @@ def reaches_everything(user: User) -> bool:
     return bool(user.is_authenticated and user.is_active and user.is_admin)
 
 
+def _assigned_villages(user: User, root: AdminUnit) -> QuerySet[AdminUnit]:
+    """A surveyor's or village head's villages, only those inside their commune (a subquery)."""
+    return AdminUnit.objects.filter(
+        field_users=user, level=AdminUnit.Level.VILLAGE, path__startswith=root.path
+    )
+
+
+def _assigned_village_ids(user: User) -> frozenset[int]:
+    """The same, as ids, fetched once per request (the user object lives for one request)."""
+    cached: frozenset[int] | None = getattr(user, "_assigned_village_ids", None)
+    if cached is None:
+        root = _unit_root(user)
+        cached = frozenset(
+            _assigned_villages(user, root).values_list("pk", flat=True) if root else ()
+        )
+        user._assigned_village_ids = cached  # type: ignore[attr-defined]
+    return cached
+
+
 def scope_filter(user: User, unit_field: str = "unit") -> Q:
     """A filter over a model whose `unit_field` points to an AdminUnit: the user's reach."""
     if reaches_everything(user):
@@ -42,6 +76,8 @@ def scope_filter(user: User, unit_field: str = "unit") -> Q:
     root = _unit_root(user)
     if root is None:
         return Q(pk__in=[])
+    if user.is_field_worker:
+        return Q(**{f"{unit_field}__in": _assigned_villages(user, root)})
     return Q(**{f"{unit_field}__path__startswith": root.path})
 
 
@@ -55,7 +91,65 @@ def visible_units(user: User) -> QuerySet[AdminUnit]:
     root = _unit_root(user)
     if root is None:
         return AdminUnit.objects.none()
+    if user.is_field_worker:
+        return AdminUnit.objects.filter(pk__in=_assigned_villages(user, root))
     return AdminUnit.objects.filter(path__startswith=root.path)
+
+
+def _commune_villages(user: User, root: AdminUnit) -> QuerySet[AdminUnit]:
+    return AdminUnit.objects.filter(path__startswith=root.path, level=AdminUnit.Level.VILLAGE)
+
+
+def form_units(user: User) -> QuerySet[AdminUnit]:
+    """Villages where the user fills and submits forms (and corrects members' facts)."""
+    if reaches_everything(user):
+        return AdminUnit.objects.filter(level=AdminUnit.Level.VILLAGE)
+    root = _unit_root(user)
+    if root is None:
+        return AdminUnit.objects.none()
+    if user.role == User.Role.COMMUNE_OFFICER:
+        return _commune_villages(user, root)
+    if user.is_field_worker:
+        return AdminUnit.objects.filter(pk__in=_assigned_villages(user, root))
+    return AdminUnit.objects.none()
+
+
+def can_fill_forms(user: User, village: AdminUnit) -> bool:
+    """`form_units` for one village already fetched (no query but one per request for a
+    surveyor or village head)."""
+    if village.level != AdminUnit.Level.VILLAGE:
+        return False
+    if reaches_everything(user):
+        return True
+    root = _unit_root(user)
+    if root is None:
+        return False
+    if user.role == User.Role.COMMUNE_OFFICER:
+        return village.path.startswith(root.path)
+    if user.is_field_worker:
+        return village.pk in _assigned_village_ids(user)
+    return False
+
+
+def meeting_units(user: User) -> QuerySet[AdminUnit]:
+    """Villages whose village meeting the user records: officers and village heads."""
+    if reaches_everything(user):
+        return AdminUnit.objects.filter(level=AdminUnit.Level.VILLAGE)
+    root = _unit_root(user)
+    if root is None:
+        return AdminUnit.objects.none()
+    if user.role == User.Role.COMMUNE_OFFICER:
+        return _commune_villages(user, root)
+    if user.role == User.Role.VILLAGE_HEAD:
+        return AdminUnit.objects.filter(pk__in=_assigned_villages(user, root))
+    return AdminUnit.objects.none()
+
+
+def can_record_meeting(user: User, village: AdminUnit) -> bool:
+    """`meeting_units` for one village already fetched."""
+    if user.role == User.Role.SURVEYOR:
+        return False
+    return can_fill_forms(user, village)
 
 
 def changeable_units(user: User) -> QuerySet[AdminUnit]:
@@ -132,6 +226,31 @@ def get_village_parent_or_404(user: User, public_id: "UUID | str") -> AdminUnit:
 
 def can_manage_accounts(user: User) -> bool:
     return reaches_everything(user)
+
+
+def field_account_commune(user: User) -> AdminUnit | None:
+    """The commune whose surveyors' and village heads' accounts the user manages: an officer's
+    own commune (the admin manages every account on the admin pages instead)."""
+    root = _unit_root(user)
+    if root is None or user.role != User.Role.COMMUNE_OFFICER:
+        return None
+    return root
+
+
+def field_accounts(user: User) -> QuerySet[User]:
+    """Surveyors and village heads of the officer's commune; nobody else (others are a 404)."""
+    commune = field_account_commune(user)
+    if commune is None:
+        return User.objects.none()
+    return User.objects.filter(unit=commune, role__in=User.FIELD_ROLES)
+
+
+def field_account_villages(user: User) -> QuerySet[AdminUnit]:
+    """Villages an officer may assign: the active villages of the commune."""
+    commune = field_account_commune(user)
+    if commune is None:
+        return AdminUnit.objects.none()
+    return _commune_villages(user, commune).filter(is_active=True).order_by("code")
 
 
 def province_path_of(unit: AdminUnit) -> str:

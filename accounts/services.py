@@ -4,7 +4,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Model
 from django.utils.translation import gettext as _
@@ -78,6 +78,10 @@ def _check_role_unit(role: str, unit: AdminUnit | None) -> None:
         )
 
 
+def _village_names(villages: Any) -> list[str]:
+    return sorted(v.name for v in villages)
+
+
 @dataclass(frozen=True)
 class NewAccount:
     user: User
@@ -93,8 +97,10 @@ def user_create(
     unit: AdminUnit | None,
     full_name: str = "",
     email: str = "",
+    villages: list[AdminUnit] | None = None,
 ) -> NewAccount:
-    """Create an account with a one-time password that must be changed at first login."""
+    """Create an account with a one-time password that must be changed at first login
+    (`villages`: a surveyor's or village head's, checked by `field_account_create`)."""
     _check_role_unit(role, unit)
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError({"username": _("Tên đăng nhập này đã có người dùng.")})
@@ -109,13 +115,11 @@ def user_create(
     )
     user.set_password(password)
     user.save()
-    audit_record(
-        actor=actor,
-        action="user_create",
-        target=user,
-        unit=user.unit,
-        changes={"role": role, "unit": unit.code if unit else None},
-    )
+    changes: dict[str, Any] = {"role": role, "unit": unit.code if unit else None}
+    if villages:
+        user.villages.set(villages)
+        changes["villages"] = _village_names(villages)
+    audit_record(actor=actor, action="user_create", target=user, unit=user.unit, changes=changes)
     return NewAccount(user=user, password=password)
 
 
@@ -221,3 +225,119 @@ def commune_accounts_create(*, actor: User | None, province: AdminUnit) -> list[
             )
         )
     return created
+
+
+# --- Surveyors and village heads: made and disabled by the commune officer -----------------------
+
+
+def _check_field_villages(commune: AdminUnit, villages: list[AdminUnit]) -> None:
+    """Villages assigned to a surveyor or village head: active villages of their own commune."""
+    if not villages:
+        raise ValidationError({"villages": _("Hãy chọn ít nhất một thôn được giao.")})
+    foreign = [
+        v
+        for v in villages
+        if v.level != AdminUnit.Level.VILLAGE or not v.path.startswith(commune.path)
+    ]
+    if foreign:
+        raise ValidationError(
+            {
+                "villages": _(
+                    "Chỉ giao được thôn, tổ dân phố của %(commune)s: %(names)s không thuộc xã. "
+                    "Cán bộ xã chỉ quản lý tài khoản trong xã của mình."
+                )
+                % {"commune": commune.name, "names": ", ".join(v.name for v in foreign)}
+            }
+        )
+    closed = [v for v in villages if not v.is_active]
+    if closed:
+        raise ValidationError(
+            {
+                "villages": _("Thôn đã ngừng hoạt động, không giao được: %(names)s.")
+                % {"names": ", ".join(v.name for v in closed)}
+            }
+        )
+
+
+def _check_field_actor(actor: User, commune: AdminUnit) -> None:
+    if actor.is_admin:
+        return
+    if actor.role != User.Role.COMMUNE_OFFICER or actor.unit_id != commune.pk:
+        raise PermissionDenied
+
+
+@transaction.atomic
+def field_account_create(
+    *,
+    actor: User,
+    commune: AdminUnit,
+    username: str,
+    role: str,
+    full_name: str,
+    villages: list[AdminUnit],
+) -> NewAccount:
+    """A surveyor's or village head's account in the officer's commune, with the villages they
+    work in and a one-time password (the officer reads it out; it must be changed at first login).
+
+    The admin keeps the commune officers' accounts; the officer, who knows who walks which village,
+    makes and disables these."""
+    _check_field_actor(actor, commune)
+    if role not in User.FIELD_ROLES:
+        raise ValidationError({"role": _("Cán bộ xã chỉ tạo tài khoản rà soát viên, trưởng thôn.")})
+    _check_field_villages(commune, villages)
+    return user_create(
+        actor=actor,
+        username=username,
+        role=role,
+        unit=commune,
+        full_name=full_name,
+        villages=villages,
+    )
+
+
+@transaction.atomic
+def field_account_update(
+    *,
+    actor: User,
+    user: User,
+    full_name: str,
+    villages: list[AdminUnit],
+    is_active: bool,
+    expected_version: int,
+    role: str = "",
+) -> User:
+    """Change a surveyor's or village head's villages, name or role (between the two), or
+    disable / re-enable the account."""
+    if user.role not in User.FIELD_ROLES or user.unit is None:
+        raise PermissionDenied
+    _check_field_actor(actor, user.unit)
+    role = role or user.role
+    if role not in User.FIELD_ROLES:
+        raise ValidationError({"role": _("Cán bộ xã chỉ tạo tài khoản rà soát viên, trưởng thôn.")})
+    _check_field_villages(user.unit, villages)
+    old_codes = _village_names(user.villages.all())
+    new_codes = _village_names(villages)
+    changes: dict[str, Any] = {}
+    if old_codes != new_codes:
+        changes["villages"] = [old_codes, new_codes]
+    if user.first_name != full_name:
+        changes["first_name"] = [user.first_name, full_name]
+    if user.is_active != is_active:
+        changes["is_active"] = [user.is_active, is_active]
+    if user.role != role:
+        changes["role"] = [user.role, role]
+    if not changes:
+        return user
+    version_bump(
+        user,
+        expected_version,
+        _("Tài khoản vừa được người khác sửa. Hãy tải lại trang để xem thay đổi rồi sửa lại."),
+    )
+    User.objects.filter(pk=user.pk).update(first_name=full_name, is_active=is_active, role=role)
+    user.villages.set(villages)
+    action = "user_update"
+    if "is_active" in changes:
+        action = "field_account_enable" if is_active else "field_account_disable"
+    audit_record(actor=actor, action=action, target=user, unit=user.unit, changes=changes)
+    user.refresh_from_db()
+    return user

@@ -17,4 +17,13 @@ urlpatterns = [
         name="user_password_reset",
     ),
     path("audit/", views.audit_list, name="audit_list"),
+    # The commune officer's own: surveyors and village heads of the commune.
+    path("commune/", views.field_list, name="field_list"),
+    path("commune/new/", views.field_add, name="field_add"),
+    path("commune/<uuid:public_id>/", views.field_edit, name="field_edit"),
+    path(
+        "commune/<uuid:public_id>/reset-password/",
+        views.field_password_reset,
+        name="field_password_reset",
+    ),
 ]

@@ -11,13 +11,27 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from areas.models import AdminUnit
 from core.errors import form_add_service_error
 
 from .audit_display import describe_events
-from .forms import AccountForm, LoginForm, OwnPasswordForm, UserSearchForm
+from .forms import AccountForm, FieldAccountForm, LoginForm, OwnPasswordForm, UserSearchForm
 from .models import AuditEvent, User
-from .scoping import can_manage_accounts, scoped
-from .services import user_create, user_password_changed, user_reset_password, user_update
+from .scoping import (
+    can_manage_accounts,
+    field_account_commune,
+    field_account_villages,
+    field_accounts,
+    scoped,
+)
+from .services import (
+    field_account_create,
+    field_account_update,
+    user_create,
+    user_password_changed,
+    user_reset_password,
+    user_update,
+)
 from .types import AuthedHttpRequest
 
 
@@ -165,4 +179,125 @@ def audit_list(request: AuthedHttpRequest) -> HttpResponse:
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     return render(
         request, "accounts/audit_list.html", {"page": page, "rows": describe_events(page)}
+    )
+
+
+# --- Surveyors and village heads of the officer's commune ----------------------------------------
+
+
+def _field_commune(request: AuthedHttpRequest) -> AdminUnit:
+    # Only a commune officer manages these accounts (the admin's pages are above): a 404 for others.
+    commune = field_account_commune(request.user)
+    if commune is None:
+        raise Http404
+    return commune
+
+
+def _field_account_or_404(request: AuthedHttpRequest, public_id: str) -> User:
+    account = (
+        field_accounts(request.user).select_related("unit").filter(public_id=public_id).first()
+    )
+    if account is None:
+        raise Http404
+    return account
+
+
+def field_list(request: AuthedHttpRequest) -> HttpResponse:
+    commune = _field_commune(request)
+    accounts = (
+        field_accounts(request.user).prefetch_related("villages").order_by("-is_active", "username")
+    )
+    return render(request, "accounts/field_list.html", {"commune": commune, "accounts": accounts})
+
+
+@require_http_methods(["GET", "POST"])
+def field_add(request: AuthedHttpRequest) -> HttpResponse:
+    commune = _field_commune(request)
+    form = FieldAccountForm(
+        request.POST or None,
+        villages=field_account_villages(request.user),
+        initial={"role": User.Role.SURVEYOR},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            account = field_account_create(
+                actor=request.user,
+                commune=commune,
+                username=data["username"],
+                role=data["role"],
+                full_name=data["full_name"],
+                villages=list(data["villages"]),
+            )
+        except ValidationError as exc:
+            form_add_service_error(form, exc)
+        else:
+            return render(
+                request,
+                "accounts/one_time_password.html",
+                {
+                    "account": account.user,
+                    "password": account.password,
+                    "created": True,
+                    "back": reverse("accounts:field_list"),
+                },
+            )
+    return render(request, "accounts/field_form.html", {"form": form, "commune": commune})
+
+
+@require_http_methods(["GET", "POST"])
+def field_edit(request: AuthedHttpRequest, public_id: str) -> HttpResponse:
+    commune = _field_commune(request)
+    account = _field_account_or_404(request, public_id)
+    form = FieldAccountForm(
+        request.POST or None,
+        villages=field_account_villages(request.user),
+        editing=account,
+        initial={
+            "full_name": account.first_name,
+            "role": account.role,
+            "villages": [v.public_id for v in account.villages.all()],
+            "is_active": account.is_active,
+            "version": account.version,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            field_account_update(
+                actor=request.user,
+                user=account,
+                full_name=data["full_name"],
+                villages=list(data["villages"]),
+                is_active=data["is_active"],
+                expected_version=data["version"],
+                role=data["role"],
+            )
+        except ValidationError as exc:
+            form_add_service_error(form, exc)
+        else:
+            messages.success(request, _("Đã lưu tài khoản %(u)s.") % {"u": account.username})
+            return redirect("accounts:field_list")
+    return render(
+        request,
+        "accounts/field_form.html",
+        {"form": form, "commune": commune, "account": account},
+    )
+
+
+@require_POST
+def field_password_reset(request: AuthedHttpRequest, public_id: str) -> HttpResponse:
+    """A surveyor or village head forgot the password: the officer gives a new one-time one."""
+    _field_commune(request)
+    account = _field_account_or_404(request, public_id)
+    password = user_reset_password(actor=request.user, user=account)
+    return render(
+        request,
+        "accounts/one_time_password.html",
+        {
+            "account": account,
+            "password": password,
+            "created": False,
+            "back": reverse("accounts:field_list"),
+        },
     )

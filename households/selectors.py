@@ -7,7 +7,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from accounts.models import User
-from accounts.scoping import can_change_unit, changeable_units, scoped
+from accounts.scoping import can_change_unit, can_fill_forms, changeable_units, form_units, scoped
 from areas.models import AdminUnit
 
 from .citizen_id import normalize_citizen_id
@@ -25,10 +25,23 @@ def households_changeable(user: User) -> QuerySet[Household]:
     return Household.objects.filter(village__in=villages)
 
 
-def household_get_or_404(user: User, public_id: UUID | str, *, change: bool = False) -> Household:
+def households_fillable(user: User) -> QuerySet[Household]:
+    """Households whose forms the user fills, and whose members' facts they may correct: those
+    in `form_units` (officers, admins, and surveyors and village heads in their villages)."""
+    return Household.objects.filter(village__in=form_units(user))
+
+
+def household_get_or_404(
+    user: User, public_id: UUID | str, *, change: bool = False, fill: bool = False
+) -> Household:
+    if change:
+        households = households_changeable(user)
+    elif fill:
+        households = households_fillable(user)
+    else:
+        households = households_visible(user)
     household = (
-        (households_changeable(user) if change else households_visible(user))
-        .select_related("commune", "village", "split_from", "merged_into")
+        households.select_related("commune", "village", "split_from", "merged_into")
         .filter(public_id=public_id)
         .first()
     )
@@ -43,6 +56,11 @@ def household_access(user: User, public_id: UUID | str) -> tuple[Household, bool
     return household, household.is_active and can_change_unit(user, household.village)
 
 
+def can_fill_household(user: User, household: Household) -> bool:
+    """Whether the user fills this (fetched) household's forms and corrects its members' facts."""
+    return household.is_active and can_fill_forms(user, household.village)
+
+
 def household_merge_targets(user: User, household: Household) -> QuerySet[Household]:
     """Households `household` may merge into: active, same commune, changeable, not itself."""
     return (
@@ -54,10 +72,16 @@ def household_merge_targets(user: User, household: Household) -> QuerySet[Househ
     )
 
 
-def member_get_or_404(user: User, public_id: UUID | str, *, change: bool = False) -> Member:
+def member_get_or_404(
+    user: User, public_id: UUID | str, *, change: bool = False, facts: bool = False
+) -> Member:
+    """A member in reach; `change`: one the user may change (status: officers); `facts`: one
+    whose facts the user may correct (also surveyors and village heads, for Phiếu B)."""
     members = Member.objects.all()
     if change:
         members = members.filter(household__in=households_changeable(user))
+    elif facts:
+        members = members.filter(household__in=households_fillable(user))
     member = (
         scoped(user, members, "household__village")
         .select_related("household", "household__village", "household__commune")

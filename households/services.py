@@ -18,7 +18,7 @@ from core.locking import version_bump
 
 from .citizen_id import citizen_id_errors, normalize_citizen_id
 from .models import Household, Member
-from .selectors import households_changeable
+from .selectors import households_changeable, households_fillable
 from .text import normalize_name, search_key
 
 # What a form may set on a member; everything else is the services' business.
@@ -55,6 +55,14 @@ def _check_village(actor: User, village: AdminUnit) -> None:
 
 def _check_household(actor: User, household: Household) -> None:
     if not households_changeable(actor).filter(pk=household.pk).exists():
+        raise PermissionDenied
+    if not household.is_active:
+        raise ValidationError(_("Hộ này không còn cư trú: không sửa được."))
+
+
+def _check_member_facts(actor: User, household: Household) -> None:
+    """Correcting a present member's facts: also surveyors and village heads of the village."""
+    if not households_fillable(actor).filter(pk=household.pk).exists():
         raise PermissionDenied
     if not household.is_active:
         raise ValidationError(_("Hộ này không còn cư trú: không sửa được."))
@@ -226,7 +234,7 @@ def member_update(
     *, actor: User, member: Member, values: Mapping[str, Any], expected_version: int
 ) -> Member:
     household = member.household
-    _check_household(actor, household)
+    _check_member_facts(actor, household)
     if member.status != Member.Status.PRESENT:
         raise ValidationError(_("Thành viên không còn trong hộ: không sửa được."))
     clean = _clean_member(values, exclude_pk=member.pk)

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import AuditEvent, User
-from accounts.scoping import changeable_units, unit_param
+from accounts.scoping import can_change_unit, changeable_units, unit_param
 from accounts.types import AuthedHttpRequest
 from areas.models import AdminUnit
 from core.errors import form_add_service_error, message_service_error
@@ -27,6 +27,7 @@ from .forms import (
 )
 from .models import Household, Member
 from .selectors import (
+    can_fill_household,
     household_access,
     household_get_or_404,
     household_merge_targets,
@@ -118,6 +119,7 @@ def household_new(request: AuthedHttpRequest) -> HttpResponse:
 
 def household_detail(request: AuthedHttpRequest, public_id: str) -> HttpResponse:
     household, can_change = household_access(request.user, public_id)
+    can_fill = can_fill_household(request.user, household)
     members = household.members.order_by("status", "id")
     split_offs = with_member_count(households_visible(request.user).filter(split_from=household))
     events = AuditEvent.objects.filter(
@@ -140,10 +142,11 @@ def household_detail(request: AuthedHttpRequest, public_id: str) -> HttpResponse
         "households/household_detail.html",
         {
             "responses": responses,
-            "open_rounds": open_rounds if can_change else [],
+            "open_rounds": open_rounds if can_fill else [],
             "household": household,
             "members": members,
             "can_change": can_change,
+            "can_edit_members": can_fill,
             "split_offs": split_offs,
             "events": events,
         },
@@ -207,7 +210,7 @@ def member_new(request: AuthedHttpRequest, public_id: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def member_edit(request: AuthedHttpRequest, public_id: str) -> HttpResponse:
-    member = member_get_or_404(request.user, public_id, change=True)
+    member = member_get_or_404(request.user, public_id, facts=True)
     household = member.household
     form = MemberForm(request.POST or None, instance=member, initial={"version": member.version})
     stale = None
@@ -237,7 +240,10 @@ def member_edit(request: AuthedHttpRequest, public_id: str) -> HttpResponse:
             "household": household,
             "member": member,
             "stale": stale,
-            "status_form": MemberStatusForm(),
+            # Who left or died changes who is counted: the officer's (households_changeable).
+            "status_form": MemberStatusForm()
+            if can_change_unit(request.user, household.village)
+            else None,
         },
     )
 

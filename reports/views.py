@@ -34,6 +34,9 @@ REPORTS = [
 
 
 def report_index(request: AuthedHttpRequest) -> HttpResponse:
+    # Reports are of the commune and above; surveyors and village heads see only their villages.
+    if request.user.is_field_worker:
+        raise Http404
     rounds = list(rounds_visible(request.user).order_by("-year", "-month")[:50])
     if not rounds:
         return render(request, "reports/index.html", {"rounds": []})

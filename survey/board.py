@@ -479,7 +479,8 @@ def round_boards(user: User, unit: AdminUnit, today: date) -> list[RoundBoard]:
     """The board of each open round for a commune, district or province the user can see."""
     boards = []
     rounds = open_rounds_for(user, unit)
-    late = late_steps(rounds, unit)
+    # Late steps name the commune's villages: for the officer and above, not a village's surveyor.
+    late = {} if user.is_field_worker else late_steps(rounds, unit)
     for review_round in rounds:
         deadline, overdue = deadline_words(review_round, today)
         board = RoundBoard(review_round=review_round, unit=unit, deadline=deadline, overdue=overdue)

@@ -55,6 +55,8 @@ def board(request: AuthedHttpRequest) -> HttpResponse:
             "unit": unit,
             "ancestors": ancestors,
             "boards": round_boards(user, unit, today),
+            # A surveyor's or village head's villages, named at the top of their board.
+            "assigned": visible_units(user).order_by("code") if user.is_field_worker else (),
             "today": today,
         },
     )

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.scoping import can_change_unit
 from accounts.types import AuthedHttpRequest
 from core.errors import form_add_service_error, message_service_error
 from core.locking import StaleEdit, posted_version
@@ -75,7 +76,7 @@ def _section_form(section: str, response: SurveyResponse, data: Any = None) -> A
 @require_POST
 def response_begin(request: AuthedHttpRequest, round_id: str, household_id: str) -> HttpResponse:
     review_round = round_get_or_404(request.user, round_id)
-    household = household_get_or_404(request.user, household_id, change=True)
+    household = household_get_or_404(request.user, household_id, fill=True)
     try:
         response = response_start(
             actor=request.user, review_round=review_round, household=household
@@ -131,6 +132,8 @@ def response_section(request: AuthedHttpRequest, public_id: str, section: str) -
             "sections": SECTIONS,
             "form": form,
             "can_edit": can_edit,
+            # Adding a member changes who is counted: the officer's (surveyors correct facts).
+            "can_add_members": can_change_unit(request.user, response.village),
             "carried": response.carried_from if section in SECTION_FIELDS else None,
             "carried_changes": carried_changes(response, section),
             "to_confirm": sections_to_confirm(response),
@@ -162,7 +165,7 @@ def response_preview(request: AuthedHttpRequest, public_id: str, section: str) -
 
 @require_POST
 def response_submit_view(request: AuthedHttpRequest, public_id: str) -> HttpResponse:
-    response = response_get_or_404(request.user, public_id, change=True)
+    response = response_get_or_404(request.user, public_id, fill=True)
     form = SubmitForm(request.POST)
     url = reverse("survey:response_section", kwargs={"public_id": public_id, "section": "result"})
     if not form.is_valid():

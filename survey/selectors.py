@@ -6,8 +6,8 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from accounts.models import User
-from accounts.scoping import can_change_unit, provinces_managed, provinces_taking_part, scoped
-from households.selectors import households_changeable
+from accounts.scoping import can_fill_forms, provinces_managed, provinces_taking_part, scoped
+from households.selectors import households_changeable, households_fillable
 
 from .models import ResponseTransition, ReviewRound, SurveyResponse
 from .workflow import EDITABLE_STATUSES
@@ -37,11 +37,15 @@ def responses_visible(user: User) -> QuerySet[SurveyResponse]:
 
 
 def response_get_or_404(
-    user: User, public_id: UUID | str, *, change: bool = False
+    user: User, public_id: UUID | str, *, change: bool = False, fill: bool = False
 ) -> SurveyResponse:
+    """A form in reach; `change`: of a household the officer changes (reopening); `fill`: of a
+    household whose forms the user fills (surveyors and village heads too)."""
     responses = responses_visible(user)
     if change:
         responses = responses.filter(household__in=households_changeable(user))
+    elif fill:
+        responses = responses.filter(household__in=households_fillable(user))
     response = (
         responses.select_related(
             "review_round",
@@ -62,9 +66,7 @@ def response_get_or_404(
 def response_access(user: User, public_id: UUID | str) -> tuple[SurveyResponse, bool]:
     """A form the user may see, and whether they may edit its answers now: one query."""
     response = response_get_or_404(user, public_id)
-    return response, response.status in EDITABLE_STATUSES and can_change_unit(
-        user, response.village
-    )
+    return response, response.status in EDITABLE_STATUSES and can_fill_forms(user, response.village)
 
 
 def response_last_return(response: SurveyResponse) -> ResponseTransition | None:

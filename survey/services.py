@@ -18,7 +18,7 @@ from areas.models import AdminUnit
 from core.audit import audit_value
 from core.locking import StaleEdit, version_bump
 from households.models import Household, Member
-from households.selectors import households_changeable
+from households.selectors import households_fillable
 from survey.engine import (
     HOUSEHOLD_FACTS,
     EngineError,
@@ -250,7 +250,7 @@ def _check_may_stop_at_screening(response: SurveyResponse) -> None:
 
 
 def _check_response_editable(actor: User, response: SurveyResponse) -> None:
-    if not households_changeable(actor).filter(pk=response.household_id).exists():
+    if not households_fillable(actor).filter(pk=response.household_id).exists():
         raise PermissionDenied
     if response.status not in EDITABLE_STATUSES:
         raise ValidationError(
@@ -267,7 +267,7 @@ def response_start(
     *, actor: User, review_round: ReviewRound, household: Household
 ) -> SurveyResponse:
     """Open (or return the existing) draft of a household's forms for a round."""
-    if not households_changeable(actor).filter(pk=household.pk).exists():
+    if not households_fillable(actor).filter(pk=household.pk).exists():
         raise PermissionDenied
     if not household.is_active:
         raise ValidationError(_("Hộ không còn cư trú: không rà soát."))

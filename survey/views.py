@@ -102,6 +102,8 @@ def round_detail(request: AuthedHttpRequest, public_id: str) -> HttpResponse:
     focus = communes.filter(public_id=commune_id).first() if _is_uuid(commune_id) else None
     if focus is None and len(rows) == 1:
         focus = communes.first()
+    if focus is None and request.user.is_field_worker:
+        focus = request.user.unit  # their villages' table, in their commune
     villages = (
         visible_units(request.user)
         .filter(level=AdminUnit.Level.VILLAGE, parent=focus)

@@ -10,9 +10,10 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from accounts.scoping import get_unit_or_404
+from accounts.scoping import can_record_meeting, get_unit_or_404
 from accounts.types import AuthedHttpRequest
 from areas.models import AdminUnit
 from core.errors import message_service_error
@@ -68,6 +69,29 @@ def _round_and_village(
     ):
         raise Http404
     return review_round, village, can_act
+
+
+# What a surveyor or village head is told when a step is not theirs, in a village they can see
+# (a village they cannot see is a 404 before this): the rule, and nothing is changed.
+MEETING_RULE = gettext_lazy(
+    "Chỉ trưởng thôn của thôn này hoặc cán bộ xã được ghi kết quả họp thôn: rà soát viên điền "
+    "và nộp phiếu, không ghi họp thôn. Chưa có gì thay đổi."
+)
+COMMUNE_RULE = gettext_lazy(
+    "Niêm yết công khai, ghi khiếu nại và phê duyệt do cán bộ xã thực hiện: rà soát viên và "
+    "trưởng thôn không làm các bước này. Chưa có gì thay đổi."
+)
+
+
+def _refuse(request: AuthedHttpRequest, may: bool, rule: Any) -> bool:
+    """Whether to stop here: a step the user may not take is a clear message for the commune's
+    surveyors and village heads (the village is theirs), a 404 for anyone else."""
+    if may:
+        return False
+    if not request.user.is_field_worker:
+        raise Http404
+    messages.error(request, str(rule))
+    return True
 
 
 def _village_responses(request: AuthedHttpRequest, review_round: ReviewRound, village: AdminUnit):  # type: ignore[no-untyped-def]
@@ -135,6 +159,7 @@ def village_workspace(request: AuthedHttpRequest, round_id: str, village_id: str
             "responses": shown,
             "status": S(status) if status in S.values else None,
             "can_act": can_act,
+            "can_meet": can_record_meeting(request.user, village),
             "to_meet": to_meet,
             "posted": [(r, blockers[r.pk], opinions.get(r.pk)) for r in posted],
             "to_recheck": [(r, disputes.get(r.pk, "")) for r in to_recheck],
@@ -194,9 +219,9 @@ def _chosen(
 
 @require_POST
 def meeting_new(request: AuthedHttpRequest, round_id: str, village_id: str) -> HttpResponse:
-    review_round, village, can_act = _round_and_village(request, round_id, village_id)
-    if not can_act:
-        raise Http404
+    review_round, village, _can_act = _round_and_village(request, round_id, village_id)
+    if _refuse(request, can_record_meeting(request.user, village), MEETING_RULE):
+        return _back(review_round, village)
     form = MeetingForm(request.POST)
     if not form.is_valid():
         _form_errors(request, form)
@@ -245,8 +270,8 @@ def recheck_new(
 @require_POST
 def posting_new(request: AuthedHttpRequest, round_id: str, village_id: str) -> HttpResponse:
     review_round, village, can_act = _round_and_village(request, round_id, village_id)
-    if not can_act:
-        raise Http404
+    if _refuse(request, can_act, COMMUNE_RULE):
+        return _back(review_round, village)
     form = PostingForm(request.POST)
     if form.is_valid():
         _run(
@@ -264,8 +289,8 @@ def posting_new(request: AuthedHttpRequest, round_id: str, village_id: str) -> H
 @require_POST
 def complaint_new(request: AuthedHttpRequest, round_id: str, village_id: str) -> HttpResponse:
     review_round, village, can_act = _round_and_village(request, round_id, village_id)
-    if not can_act:
-        raise Http404
+    if _refuse(request, can_act, COMMUNE_RULE):
+        return _back(review_round, village)
     posted = [r for r in _village_responses(request, review_round, village) if r.status == S.POSTED]
     form = ComplaintForm(request.POST, responses=posted)
     if form.is_valid():
@@ -292,8 +317,8 @@ def complaint_close(
     request: AuthedHttpRequest, round_id: str, village_id: str, complaint_id: str
 ) -> HttpResponse:
     review_round, village, can_act = _round_and_village(request, round_id, village_id)
-    if not can_act:
-        raise Http404
+    if _refuse(request, can_act, COMMUNE_RULE):
+        return _back(review_round, village)
     complaint = Complaint.objects.filter(
         public_id=complaint_id,
         response__in=_village_responses(request, review_round, village),
@@ -315,8 +340,8 @@ def complaint_close(
 @require_POST
 def approve(request: AuthedHttpRequest, round_id: str, village_id: str) -> HttpResponse:
     review_round, village, can_act = _round_and_village(request, round_id, village_id)
-    if not can_act:
-        raise Http404
+    if _refuse(request, can_act, COMMUNE_RULE):
+        return _back(review_round, village)
     form = DecisionForm(request.POST)
     if form.is_valid():
         responses = list(_village_responses(request, review_round, village))

@@ -35,7 +35,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import AuditEvent, User
-from accounts.scoping import changeable_units, visible_units
+from accounts.scoping import changeable_units, form_units, meeting_units, visible_units
 from accounts.services import audit_event, audit_record
 from areas.models import AdminUnit
 from core.workdays import WorkingPeriod, working_period
@@ -63,6 +63,8 @@ class Who(StrEnum):
     """Who may take a step, on the form's village."""
 
     COMMUNE = "commune"  # the commune's officer (or an admin)
+    FIELD = "field"  # who fills forms there: the officer, its surveyors and village heads, an admin
+    VILLAGE = "village"  # who records the village meeting: the officer, its village head, an admin
     REVIEWER = "reviewer"  # district or provincial staff above the commune (or an admin)
     # Steps of a commune, a district or the round (STEPS rows whose subject is not a form):
     OPINION = "opinion"  # the level the commune reports to: its district's staff, or the
@@ -188,7 +190,7 @@ STEPS: dict[str, Step] = {
             "response_submit",
             frozenset({S.DRAFT, S.RETURNED}),
             S.SUBMITTED,
-            Who.COMMUNE,
+            Who.FIELD,
             gettext_lazy("Nộp phiếu"),
             gettext_lazy(
                 "Mọi câu trả lời đầy đủ, hộ có chủ hộ; kết quả cuối khác kết quả tính phải "
@@ -199,7 +201,7 @@ STEPS: dict[str, Step] = {
             "meeting_agree",
             frozenset({S.SUBMITTED}),
             S.AGREED,
-            Who.COMMUNE,
+            Who.VILLAGE,
             gettext_lazy("Họp thôn thống nhất"),
             gettext_lazy("Ngày họp trong đợt và không sau hôm nay, số người dự, người chủ trì."),
         ),
@@ -207,7 +209,7 @@ STEPS: dict[str, Step] = {
             "meeting_dispute",
             frozenset({S.SUBMITTED}),
             S.DISPUTED,
-            Who.COMMUNE,
+            Who.VILLAGE,
             gettext_lazy("Họp thôn chưa thống nhất"),
             gettext_lazy("Như trên, và ý kiến của cuộc họp."),
         ),
@@ -278,6 +280,10 @@ RETURNABLE = STEPS["response_return"].sources
 def _may_act(actor: User, who: Who, village_ids: set[int]) -> bool:
     if who == Who.COMMUNE:
         units = changeable_units(actor)
+    elif who == Who.FIELD:
+        units = form_units(actor)
+    elif who == Who.VILLAGE:
+        units = meeting_units(actor)
     elif actor.is_admin or actor.role in {User.Role.DISTRICT_STAFF, User.Role.PROVINCE_STAFF}:
         units = visible_units(actor)
     else:
@@ -412,8 +418,10 @@ def meeting_record(
     agreed: Iterable[SurveyResponse] = (),
     disputed: Iterable[SurveyResponse] = (),
 ) -> VillageMeeting:
-    """Record a village meeting and what it concluded for each submitted household."""
-    _check_commune_actor(actor, village)
+    """Record a village meeting and what it concluded for each submitted household: the commune's
+    officer, or the village head of that village."""
+    if not _may_act(actor, Who.VILLAGE, {village.pk}):
+        raise PermissionDenied
     agreed_list = _responses_of(review_round, village, agreed)
     disputed_list = _responses_of(review_round, village, disputed)
     if not agreed_list and not disputed_list:

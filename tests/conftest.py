@@ -5,6 +5,8 @@
 - district_reader: district staff of Bình Lục (352)
 - province_reader: provincial staff of Hà Nam (35)
 - admin: the administrator
+- surveyor_a: surveyor (rà soát viên) of commune A, assigned village A only (not village A2)
+- village_head_a: village head (trưởng thôn) of commune A, village A
 
 and, for the rules that keep provinces apart, a second province in the same legacy edition (an
 excerpt of Nam Định, 36, loaded from tests/data only by the tests that ask for it):
@@ -128,19 +130,43 @@ def admin(legacy_tree) -> User:
 
 
 @pytest.fixture
-def cast(officer_a, officer_b, district_reader, province_reader, admin) -> dict[str, User]:
+def cast(
+    officer_a, officer_b, district_reader, province_reader, admin, surveyor_a, village_head_a
+) -> dict[str, User]:
     return {
         "officer_a": officer_a,
         "officer_b": officer_b,
         "district_reader": district_reader,
         "province_reader": province_reader,
         "admin": admin,
+        "surveyor_a": surveyor_a,
+        "village_head_a": village_head_a,
     }
 
 
 @pytest.fixture
 def village_a(officer_a, commune_a) -> AdminUnit:
     return village_create(actor=officer_a, commune=commune_a, name="Thôn Đông", kind="thon")
+
+
+@pytest.fixture
+def village_a2(officer_a, commune_a) -> AdminUnit:
+    """A second village of commune A, assigned to neither surveyor_a nor village_head_a."""
+    return village_create(actor=officer_a, commune=commune_a, name="Thôn Nam", kind="thon")
+
+
+@pytest.fixture
+def surveyor_a(commune_a, village_a) -> User:
+    user = _make_user("rsv-13504", User.Role.SURVEYOR, commune_a)
+    user.villages.set([village_a])
+    return user
+
+
+@pytest.fixture
+def village_head_a(commune_a, village_a) -> User:
+    user = _make_user("tt-13504-1", User.Role.VILLAGE_HEAD, commune_a)
+    user.villages.set([village_a])
+    return user
 
 
 @pytest.fixture

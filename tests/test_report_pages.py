@@ -38,7 +38,11 @@ def test_each_role_reaches_exactly_its_units_on_every_report(cast, world, units,
         "district_reader": {"binh_luc", "commune_a", "commune_b"},
         "province_reader": set(units),
         "admin": set(units),
+        # Reports are of a commune and above; a surveyor or village head sees only villages.
+        "surveyor_a": set(),
+        "village_head_a": set(),
     }
+    assert set(reach) == set(cast)
     for role, allowed in reach.items():
         client = client_for(cast[role])
         for name, unit in units.items():

@@ -124,7 +124,9 @@ def test_inactive_user_reaches_nothing(officer_a, commune_a):
     assert not scoping.visible_units(officer_a).exists()
 
 
-@pytest.mark.parametrize("role", ["officer_a", "district_reader", "province_reader"])
+@pytest.mark.parametrize(
+    "role", ["officer_a", "district_reader", "province_reader", "surveyor_a", "village_head_a"]
+)
 def test_admin_pages_are_closed_to_non_admins(role, cast, client_for):
     client = client_for(cast[role])
     target = cast["officer_b"].public_id

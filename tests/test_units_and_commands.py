@@ -112,7 +112,14 @@ def test_seed_demo_runs_twice_and_gives_the_demo_logins(monkeypatch):
     run("seed_demo")
     output = run("seed_demo")
     assert "xa-13504" in output and "Xã Bình Nghĩa" in output
-    assert User.objects.count() == 5
+    assert User.objects.count() == 7
+    assert "rsv-13504" in output and "tt-13504-3" in output
+    surveyor = User.objects.get(username="rsv-13504")
+    assert surveyor.role == "surveyor" and surveyor.check_password("demo-pass")
+    assert sorted(v.code for v in surveyor.villages.all()) == ["13504-03", "13504-04"]
+    head = User.objects.get(username="tt-13504-3")
+    assert head.role == "village_head"
+    assert [v.name for v in head.villages.all()] == ["Thôn 3"]
     officer = User.objects.get(username="xa-13504")
     assert officer.check_password("demo-pass")
     assert officer.unit.name == "Xã Bình Nghĩa"

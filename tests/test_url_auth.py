@@ -51,7 +51,16 @@ def test_public_pages_answer_anonymous_users(client):
 
 
 @pytest.mark.parametrize(
-    "role", ["officer_a", "officer_b", "district_reader", "province_reader", "admin"]
+    "role",
+    [
+        "officer_a",
+        "officer_b",
+        "district_reader",
+        "province_reader",
+        "admin",
+        "surveyor_a",
+        "village_head_a",
+    ],
 )
 def test_every_page_opens_for_every_role_without_a_server_error(
     role, cast, village_a, household_a, round_2025, client_for
@@ -72,6 +81,7 @@ def test_every_page_opens_for_every_role_without_a_server_error(
         "households:merge": household_a.public_id,
         "households:close": household_a.public_id,
         "survey:round_detail": round_2025.public_id,
+        "accounts:field_edit": cast["surveyor_a"].public_id,
     }
     for name, pattern in _named_patterns():
         if name in {"accounts:logout", "accounts:user_password_reset", "set_language"}:

@@ -22,4 +22,4 @@ class Command(BaseCommand):
         demo_seed_chain(current)
         self.stdout.write(f"Tài khoản mẫu (mật khẩu: {demo_password()}):")
         for login in logins:
-            self.stdout.write(f"  {login.username:<10} {login.role:<14} {login.unit}")
+            self.stdout.write(f"  {login.username:<11} {login.role:<14} {login.unit}")
