@@ -112,7 +112,8 @@ DEMO_FORMS = {
 @transaction.atomic
 def demo_seed_results() -> None:
     """Submit the demo households' forms; take Thôn 1 of Bình Nghĩa through to approval."""
-    from survey.models import SurveyResponse
+    from survey.demo_world import _at
+    from survey.models import OpinionRequest, SurveyResponse, UnitTransition
     from survey.services import (
         SECTION_FIELDS,
         response_start,
@@ -174,6 +175,14 @@ def demo_seed_results() -> None:
         # The district's opinion before the chairman's decision (QĐ 24/2021, Điều 4 bước 4).
         asked = opinion_request(actor=officer, review_round=review_round, commune=officer.unit)  # type: ignore[arg-type]
         opinion_give(actor=User.objects.get(username="huyen-352"), request=asked, agreed=True)
+        # Replayed in 2024: the request and the opinion bear their days of the round, as the
+        # meeting and the posting do (after the window that ended on 14/11).
+        sent_on, given_on = _at(date(DEMO_YEAR, 11, 18)), _at(date(DEMO_YEAR, 11, 20))
+        OpinionRequest.objects.filter(pk=asked.pk).update(sent_at=sent_on, given_at=given_on)
+        for action, on in (("opinion_request", sent_on), ("opinion_give", given_on)):
+            UnitTransition.objects.filter(
+                review_round=review_round, unit=officer.unit, action=action
+            ).update(at=on)
         responses_approve(
             actor=officer,
             responses=SurveyResponse.objects.filter(

@@ -393,10 +393,21 @@ def approval_list(request: AuthedHttpRequest, round_id: str, village_id: str) ->
         if r.status in {S.POSTED, S.APPROVED}
     ]
     previous, sections = result_sections(review_round, responses)
+    # The decisions already signed for these households (one, unless approved in parts).
+    decisions = sorted(
+        {(r.decision_number, r.decision_date) for r in responses if r.status == S.APPROVED},
+        key=lambda pair: (pair[1], pair[0]),
+    )
     return render(
         request,
         "survey/print_approval_list.html",
-        {"round": review_round, "village": village, "sections": sections, "previous": previous},
+        {
+            "round": review_round,
+            "village": village,
+            "sections": sections,
+            "previous": previous,
+            "decisions": decisions,
+        },
     )
 
 
