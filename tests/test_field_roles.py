@@ -231,6 +231,15 @@ def test_surveyor_home_board_lists_only_the_assigned_villages(
         kwargs={"round_id": round_2025.public_id, "commune_id": village_a.parent.public_id},
     )
     assert client.get(review_list).status_code == 404
+    # The commune's result page is the officer's: no link to it, and a 404.
+    result = reverse(
+        "survey:commune_result",
+        kwargs={"round_id": round_2025.public_id, "commune_id": village_a.parent.public_id},
+    )
+    assert (
+        result not in body and result not in client.get(ws(round_2025, village_a)).content.decode()
+    )
+    assert client.get(result).status_code == 404
 
 
 def test_scoping_gives_the_field_roles_their_villages_only(
