@@ -247,6 +247,12 @@ class SurveyResponse(models.Model):
     head_minority = models.BooleanField(default=False)
     has_person_of_merit = models.BooleanField(default=False)
     no_labour_capacity = models.BooleanField(default=False)
+    # A member receives a monthly social allowance (trợ cấp xã hội hằng tháng): a policy group.
+    has_social_allowance = models.BooleanField(default=False)
+    # The head's ethnic group (households.ethnicity code), "" when the household had no head.
+    head_ethnicity = models.CharField(max_length=2, blank=True)
+    # Members under 16 in the round's year (children in the deprivation tables).
+    child_count = models.PositiveSmallIntegerField(default=0)
     version = models.PositiveIntegerField(default=1)
     # A form started from the household's form of an earlier round: the sections it carried
     # must each be confirmed (saved) by the officer before it can be submitted.

@@ -40,6 +40,9 @@ from .review_list import form_b_required_message, previous_listing, review_lists
 from .workflow import EDITABLE_STATUSES, check_unlocked, transition
 
 # Periodic review: 1 September – 14 December (QĐ 24/2021/QĐ-TTg, Điều 4).
+# Children in the report tables: members under 16 in the round's year (the standards' child
+# indicators, nutrition and school attendance, concern those under 16).
+CHILD_AGE = 16
 PERIODIC_START = (9, 1)
 PERIODIC_END = (12, 14)
 
@@ -494,6 +497,9 @@ def response_fill_result(
     response.no_labour_capacity = not any(
         member_facts(m, year).of_working_age and not m.disabled for m in members
     )
+    response.has_social_allowance = any(m.receives_social_allowance for m in members)
+    response.head_ethnicity = head.ethnicity if head is not None else ""
+    response.child_count = sum(1 for m in members if member_facts(m, year).age < CHILD_AGE)
     response.computed_classification = computed
     response.final_classification = final
     response.override_reason = override_reason if final != computed else ""
