@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, fields
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, Sum, Value
@@ -32,6 +32,9 @@ from survey.models import (
     SurveyResponse,
 )
 from survey.selectors import previous_round
+
+if TYPE_CHECKING:
+    from .tables import ChildrenTable, DeprivationsByUnit, EthnicTable, GroupTable, HouseholdLists
 
 S = SurveyResponse.Status
 COUNTED: dict[str, list[str]] = {
@@ -548,6 +551,38 @@ class ReportTables:
     @cached_property
     def deprivations(self) -> list[DeprivationRow]:
         return deprivations(self.scope, self.summary.total)
+
+    # The official tables of reports.tables (imported here: that module builds on this one).
+
+    @cached_property
+    def deprivations_by_unit(self) -> dict[str, "DeprivationsByUnit"]:
+        from .tables import deprivations_by_unit
+
+        return deprivations_by_unit(self.scope)
+
+    @cached_property
+    def policy_groups(self) -> "GroupTable":
+        from .tables import groups_by_unit
+
+        return groups_by_unit(self.scope)
+
+    @cached_property
+    def ethnicity(self) -> "EthnicTable":
+        from .tables import by_ethnicity
+
+        return by_ethnicity(self.scope)
+
+    @cached_property
+    def children(self) -> "ChildrenTable":
+        from .tables import children
+
+        return children(self.scope)
+
+    @cached_property
+    def household_lists(self) -> "HouseholdLists":
+        from .tables import household_lists
+
+        return household_lists(self.scope)
 
     @property
     def groups(self) -> Summary:

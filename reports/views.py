@@ -16,6 +16,7 @@ from survey.selectors import round_get_or_404, rounds_visible
 
 from .charts import bar_chart
 from .forms import TargetForm
+from .official_pages import OFFICIAL_REPORTS, official_context
 from .selectors import (
     BASIS_LABELS,
     ReportScope,
@@ -30,6 +31,7 @@ REPORTS = [
     ("movements", "Biến động"),
     ("deprivations", "Thiếu hụt dịch vụ xã hội cơ bản"),
     ("groups", "Nhóm đối tượng"),
+    *OFFICIAL_REPORTS,
 ]
 
 
@@ -137,6 +139,8 @@ def report(request: AuthedHttpRequest, round_id: str, unit_id: str, kind: str) -
             suffix="%",
             title=_("Tỷ lệ thiếu hụt theo chỉ số"),
         )
+    elif kind in dict(OFFICIAL_REPORTS):
+        context.update(official_context(tables, kind))
     else:
         context["chart"] = bar_chart(
             labels,

@@ -31,6 +31,7 @@ from .layout import (
     period_words,
     unit_line,
 )
+from .official import official_sheets
 
 SUMMARY_SHEET = "Tong hop"
 POOR_MOVEMENT_SHEET = "Bien dong ho ngheo"
@@ -323,6 +324,9 @@ def report_workbook(scope: ReportScope, *, signing: Signing | None = None) -> by
         "Hộ dân tộc thiểu số: chủ hộ là người dân tộc thiểu số. Một hộ có thể thuộc nhiều nhóm."
     )
     finish(sheet)
+
+    # Biểu 04–07, 08, 09, 11 and, for a commune or a village, 14–15
+    official_sheets(workbook, tables, period, start, finish)
 
     workbook.active = 0
     buffer = BytesIO()
