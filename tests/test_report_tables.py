@@ -26,6 +26,7 @@ from survey.engine import get_standard
 from survey.models import ResponseDeprivation, SurveyResponse
 from survey.services import response_start, response_submit, response_update
 from tests.factories import household, result
+from tests.test_workbook_render import render  # noqa: F401  (the fixture)
 
 TARGETS = ("poor", "near_poor")
 NAMES = dict(ETHNIC_GROUPS)
@@ -504,3 +505,63 @@ def test_the_backfill_takes_the_snapshot_from_present_members(world, officer_a):
 
 def test_the_standards_mark_the_childrens_indicators():
     assert [i.key for i in STANDARD.indicators if i.concerns_children] == CHILD_KEYS
+
+
+def test_the_commune_workbook_renders_every_official_sheet_whole(
+    world,
+    province,
+    render,  # noqa: F811
+    commune_a,
+):
+    from datetime import date
+
+    from reports.excel.layout import NATION, Signing
+    from reports.excel.official import (
+        ETHNIC_COLUMNS,
+        LIST_COLUMNS,
+        children_columns,
+        deprivation_columns,
+        group_columns,
+    )
+    from tests.test_workbook_render import assert_headers_whole, assert_on_pages
+
+    rnd = world["rounds"][2025]
+    signing = Signing(
+        unit=commune_a, prepared_by="Nguyễn Văn Lập", place="Bình Nghĩa", dated=date(2026, 12, 2)
+    )
+    scope = report_scope(rnd, commune_a, basis="submitted")
+    content = report_workbook(scope, signing=signing)
+    sheets = len(load_workbook(io.BytesIO(content)).sheetnames)
+    assert sheets == 5 + 4 + 3 + 4
+    text = render(content, "xa-13504-bieu")
+    # Every sheet on its pages with its heading and its signature block
+    assert text.count(NATION) == sheets
+    assert text.count("Bình Nghĩa, ngày 02 tháng 12 năm 2026") == sheets
+    for number in ("04", "05", "06", "07", "08", "09", "11", "14", "15"):
+        assert f"Biểu số {number}" in text
+    assert_on_pages(
+        text,
+        "SỐ HỘ NGHÈO THIẾU HỤT CÁC CHỈ SỐ DỊCH VỤ XÃ HỘI CƠ BẢN NĂM 2025",
+        "TỶ LỆ HỘ CẬN NGHÈO THIẾU HỤT CÁC CHỈ SỐ DỊCH VỤ XÃ HỘI CƠ BẢN NĂM 2025",
+        "HỘ NGHÈO, HỘ CẬN NGHÈO THEO NHÓM CHÍNH SÁCH NĂM 2025",
+        "HỘ NGHÈO, HỘ CẬN NGHÈO THEO DÂN TỘC NĂM 2025",
+        "TRẺ EM DƯỚI 16 TUỔI TRONG HỘ NGHÈO, HỘ CẬN NGHÈO VÀ CÁC CHỈ SỐ THIẾU HỤT NĂM 2025",
+        "DANH SÁCH HỘ NGHÈO NĂM 2025",
+        "DANH SÁCH HỘ CẬN NGHÈO THOÁT KHỎI DIỆN CẬN NGHÈO NĂM 2025",
+        "Hmông",
+        # a wrapped text in a list row: its row grows to show it whole
+        "Không còn trong danh sách rà soát đợt này",
+    )
+    tables = report_tables(scope)
+    dimensions = {d.key: d.label_vi for d in STANDARD.dimensions}
+    for target in TARGETS:
+        for measure in ("count", "rate"):
+            assert_headers_whole(
+                text, deprivation_columns(tables.deprivations_by_unit[target], measure, dimensions)
+            )
+    assert_headers_whole(text, group_columns())
+    assert_headers_whole(text, ETHNIC_COLUMNS)
+    assert_headers_whole(text, children_columns([i.label_vi for i in tables.children.indicators]))
+    assert_headers_whole(text, LIST_COLUMNS)
+    for h, _village, _response in province[:3]:
+        assert h.head_name in text

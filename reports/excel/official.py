@@ -24,7 +24,19 @@ from reports.tables import (
 )
 
 from .cells import write_text
-from .layout import BODY, BOX, COUNT, LEFT, PERCENT, RIGHT, Col, Sheet, pct
+from .layout import (
+    BODY,
+    BOX,
+    COUNT,
+    LEFT,
+    PERCENT,
+    RIGHT,
+    Col,
+    Sheet,
+    line_height,
+    pct,
+    text_lines,
+)
 
 # Start(sheet, title, form, measure, *extra lines) and finish(sheet): the summary workbook's.
 Start = Callable[..., None]
@@ -145,11 +157,14 @@ def _list_row(sheet: Sheet, row: ListRow) -> None:
         (row.ethnic_group, "text"),
         (row.groups, "text"),
     ]
+    lines = 1
     for col, (value, kind) in enumerate(values, start=1):
         cell = sheet.ws.cell(row=r, column=col)
         if kind == "text":
             write_text(cell, value)
             cell.alignment = LEFT
+            # openpyxl fits no row height: a wrapped text needs its lines (layout.text_lines)
+            lines = max(lines, text_lines(str(value or ""), sheet.widths[col - 1], BODY))
         else:
             cell.value = value
             cell.alignment = RIGHT
@@ -157,6 +172,8 @@ def _list_row(sheet: Sheet, row: ListRow) -> None:
                 cell.number_format = kind
         cell.font = BODY
         cell.border = BOX
+    if lines > 1:
+        sheet.ws.row_dimensions[r].height = line_height(BODY, lines)
     sheet.row += 1
 
 
