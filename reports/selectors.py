@@ -17,7 +17,17 @@ from functools import cached_property
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, Sum, Value
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    FilteredRelation,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce, Greatest
 
 from areas.models import AdminUnit
@@ -111,6 +121,17 @@ class ReportScope:
             return Q(commune=self.unit)
         return Q(village=self.unit)
 
+    def commune_units_filter(self) -> Q:
+        """The communes (AdminUnit rows) under the unit; a village reports its commune's total."""
+        level = self.unit.level
+        if level == AdminUnit.Level.PROVINCE:
+            return Q(path__startswith=self.unit.path, level=AdminUnit.Level.COMMUNE)
+        if level == AdminUnit.Level.DISTRICT:
+            return Q(parent=self.unit, level=AdminUnit.Level.COMMUNE)
+        if level == AdminUnit.Level.COMMUNE:
+            return Q(pk=self.unit.pk)
+        return Q(pk=self.unit.parent_id)
+
     def communes_filter(self) -> Q:
         """CommuneTotal rows of the communes under the unit (a village reports its commune's)."""
         level = self.unit.level
@@ -152,13 +173,24 @@ def report_scope(
 
 @dataclass
 class SummaryRow:
+    """One unit's counts. Its rates are over the communes whose total of resident households is
+    known: `poor_rated` counts the poor households of those communes only, `total_households` sums
+    their totals (None when no commune of the unit has one, and always for a village, which has no
+    total of its own). `communes_missing` of the unit's `communes` have no total: their households
+    are counted in the numbers but in no rate."""
+
     label: str
     unit: AdminUnit | None = None
     total_households: int | None = None
+    communes: int = 0
+    communes_missing: int = 0
     surveyed: int = 0
     poor: int = 0
     near_poor: int = 0
     average: int = 0
+    poor_rated: int = 0
+    near_poor_rated: int = 0
+    average_rated: int = 0
     poor_persons: int = 0
     near_poor_persons: int = 0
     average_persons: int = 0
@@ -172,19 +204,31 @@ class SummaryRow:
 
     @property
     def poor_rate(self) -> Decimal | None:
-        return rate(self.poor, self.total_households)
+        return rate(self.poor_rated, self.total_households)
 
     @property
     def near_poor_rate(self) -> Decimal | None:
-        return rate(self.near_poor, self.total_households)
+        return rate(self.near_poor_rated, self.total_households)
 
     @property
     def average_rate(self) -> Decimal | None:
-        return rate(self.average, self.total_households)
+        return rate(self.average_rated, self.total_households)
+
+    @property
+    def rate_partial(self) -> bool:
+        """Rates shown, but over only some of the unit's communes."""
+        return self.total_households is not None and self.communes_missing > 0
+
+    @property
+    def rate_missing(self) -> bool:
+        """No rate: no commune of the unit has a total (a village has none by design)."""
+        return self.total_households is None and self.communes > 0
 
 
 SUMMARY_COUNTS = tuple(
-    f.name for f in fields(SummaryRow) if f.name not in {"label", "unit", "total_households"}
+    f.name
+    for f in fields(SummaryRow)
+    if f.name not in {"label", "unit", "total_households", "communes", "communes_missing"}
 )
 
 
@@ -193,6 +237,8 @@ def _summary_aggregates() -> dict[str, object]:
     aggregates: dict[str, object] = {"surveyed": Count("id")}
     for cls in CLASSES:
         aggregates[cls] = Count("id", filter=Q(**{final: cls}))
+        # The numerator of the rate: only communes whose total is known (see `summary`).
+        aggregates[f"{cls}_rated"] = Count("id", filter=Q(**{final: cls}, total_known=True))
         aggregates[f"{cls}_persons"] = Coalesce(
             Sum("member_count", filter=Q(**{final: cls})), Value(0)
         )
@@ -208,56 +254,106 @@ def _summary_aggregates() -> dict[str, object]:
     return aggregates
 
 
+@dataclass(frozen=True)
+class MissingTotal:
+    """A commune of the report with no total of resident households recorded for the round."""
+
+    name: str
+    parent_name: str | None  # its district, on a tree with districts
+
+
 @dataclass
 class Summary:
     scope: ReportScope
     rows: list[SummaryRow]
     total: SummaryRow
     target_rate: Decimal | None = None
+    missing_totals: list[MissingTotal] = field(default_factory=list)
 
     @property
     def target_gap(self) -> Decimal | None:
-        """Actual minus target poverty rate, in percentage points (negative: better than target)."""
+        """Actual minus target poverty rate, in percentage points (negative: better than target).
+
+        The actual rate is over the communes whose total is known, like every rate here."""
         if self.target_rate is None or self.total.poor_rate is None:
             return None
         return self.total.poor_rate - self.target_rate
 
 
 def summary(scope: ReportScope) -> Summary:
+    """Counts and rates by child unit: one aggregate over the responses, one list of communes.
+
+    A rate is computed only over communes whose total of resident households is recorded for the
+    round: a commune without one still counts its households in the numbers, but neither in the
+    numerator nor in the denominator of any rate (counting them in the numerator only overstated
+    a district's rate, the province's and its gap to the target). A commune without a total has
+    no rate; a district or province whose communes all lack one has none either; each row says
+    how many of its communes lack one, and `missing_totals` names them.
+    """
     group = scope.response_group
+    known = Exists(
+        CommuneTotal.objects.filter(review_round=scope.review_round, commune=OuterRef("commune"))
+    )
     counts = {
         row[group]: row
         for row in SurveyResponse.objects.filter(scope.response_filter(), status__in=scope.statuses)
+        .alias(total_known=known)
         .values(group)
         .annotate(**_summary_aggregates())  # type: ignore[arg-type]
         .order_by()
     }
-    totals_group = {"commune__parent_id": "commune__parent_id", "commune_id": "commune_id"}.get(
-        group
+    # Every commune of the report and its total (None: not recorded), in one query.
+    communes = list(
+        AdminUnit.objects.filter(scope.commune_units_filter())
+        .annotate(
+            recorded=Subquery(
+                CommuneTotal.objects.filter(
+                    review_round=scope.review_round, commune=OuterRef("pk")
+                ).values("total_households")[:1]
+            )
+        )
+        .values("pk", "name", "parent_id", "parent__name", "recorded")
+        .order_by("path")
     )
-    total_rows = CommuneTotal.objects.filter(
-        scope.communes_filter(), review_round=scope.review_round
+    # Which child row a commune's total belongs to (villages have no total of their own).
+    commune_key = (
+        {
+            AdminUnit.Level.DISTRICT: "parent_id",
+            AdminUnit.Level.COMMUNE: "pk",
+        }.get(AdminUnit.Level(scope.child_level))
+        if scope.child_level
+        else None
     )
-    totals: dict[int, int] = {}
-    if totals_group:
-        totals = {
-            row[totals_group]: row["n"]
-            for row in total_rows.values(totals_group)
-            .annotate(n=Sum("total_households"))
-            .order_by()
-        }
+    has_districts = scope.review_round.province.edition.has_districts
+
+    def add_commune(row: SummaryRow, commune: dict[str, Any]) -> None:
+        row.communes += 1
+        if commune["recorded"] is None:
+            row.communes_missing += 1
+        else:
+            row.total_households = (row.total_households or 0) + commune["recorded"]
+
     rows = []
+    by_key: dict[int, SummaryRow] = {}
     for child in scope.children():
-        row = SummaryRow(label=child.name, unit=child, total_households=totals.get(child.pk))
+        row = SummaryRow(label=child.name, unit=child)
         for name, value in counts.get(child.pk, {}).items():
             if name in SUMMARY_COUNTS:
                 setattr(row, name, value)
         rows.append(row)
+        by_key[child.pk] = row
     total = SummaryRow(label="Tổng cộng", unit=scope.unit)
     for name in SUMMARY_COUNTS:
         setattr(total, name, sum(v[name] for v in counts.values()))
-    grand = total_rows.aggregate(n=Sum("total_households"))["n"]
-    total.total_households = grand
+    missing = []
+    for commune in communes:
+        add_commune(total, commune)
+        if commune_key and commune[commune_key] in by_key:
+            add_commune(by_key[commune[commune_key]], commune)
+        if commune["recorded"] is None:
+            missing.append(
+                MissingTotal(commune["name"], commune["parent__name"] if has_districts else None)
+            )
     target = None
     if scope.unit.level == AdminUnit.Level.PROVINCE:
         target = (
@@ -265,7 +361,7 @@ def summary(scope: ReportScope) -> Summary:
             .values_list("target_poverty_rate", flat=True)
             .first()
         )
-    return Summary(scope=scope, rows=rows, total=total, target_rate=target)
+    return Summary(scope=scope, rows=rows, total=total, target_rate=target, missing_totals=missing)
 
 
 # --- Movements since the previous periodic round --------------------------------------------------

@@ -176,12 +176,14 @@ def test_summary_sheet_cells_hold_the_counts_and_rates_counted_here(world, made)
     assert values[7] == pytest.approx(float(pct(near, 1800)))
     assert (values[9], values[11]) == (1, 3)
     assert values[12] == 1  # one override
+    assert values[13] == 15 - 2  # Bình Lục's communes without a total (only A and B have one)
     assert row[3].number_format == "#,##0" and row[4].number_format == "0.00%"
     assert row_of(ws, "Thành phố Phủ Lý")[3].value == 1
 
     total = row_of(ws, "Tổng cộng")
     assert total[0].font.b and total[3].font.b
     assert total[1].value == 3800
+    assert total[13].value == 98 - 3
     assert total[3].value == 3
     assert total[4].value == pytest.approx(float(pct(3, 3800)))
     # Target and gap (percentage points) under the table.
@@ -192,7 +194,7 @@ def test_summary_sheet_cells_hold_the_counts_and_rates_counted_here(world, made)
 
     # Header: merged over two rows and across groups; frozen below it; A4 landscape fit to width.
     merged = {str(r) for r in ws.merged_cells.ranges}
-    assert {"A5:M5", "A9:A10", "B9:B10", "D9:F9", "G9:I9", "J9:L9", "M9:M10"} <= merged
+    assert {"A5:N5", "A9:A10", "B9:B10", "D9:F9", "G9:I9", "J9:L9", "M9:M10", "N9:N10"} <= merged
     assert ws["D9"].value == "Hộ nghèo" and ws["D10"].value == "Số hộ"
     assert ws.freeze_panes == "B12"
     # Wrapped header labels get rows high enough: "Số hộ có kết quả cuối cùng khác kết quả
@@ -200,7 +202,7 @@ def test_summary_sheet_cells_hold_the_counts_and_rates_counted_here(world, made)
     assert ws.row_dimensions[9].height + ws.row_dimensions[10].height > 2 * 15
     # Every cell of the table is bordered, from the header to the totals row (bold).
     total_row = row_of(ws, "Tổng cộng")[0].row
-    for row in ws.iter_rows(min_row=9, max_row=total_row, max_col=13):
+    for row in ws.iter_rows(min_row=9, max_row=total_row, max_col=14):
         for cell in row:
             if isinstance(cell, MergedCell):  # inside a merged label: its range has the box
                 continue
@@ -213,7 +215,7 @@ def test_summary_sheet_cells_hold_the_counts_and_rates_counted_here(world, made)
     head = cell_with(ws, "Thủ trưởng đơn vị")
     assert signer.row == head.row == dated.row + 1 and head.column == dated.column
     assert cell_with(ws, "Trần Thị Lập").column == signer.column
-    assert all(r.max_col <= 13 for r in ws.merged_cells.ranges)
+    assert all(r.max_col <= 14 for r in ws.merged_cells.ranges)
     for sheet in book.worksheets:
         assert sheet.page_setup.orientation == "landscape"
         assert int(sheet.page_setup.paperSize) == 9  # A4

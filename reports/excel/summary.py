@@ -12,7 +12,14 @@ from typing import Any
 from django.utils import timezone
 
 from areas.models import AdminUnit
-from reports.selectors import MovementRow, ReportScope, SummaryRow, Unbalanced, report_tables
+from reports.selectors import (
+    MovementRow,
+    ReportScope,
+    Summary,
+    SummaryRow,
+    Unbalanced,
+    report_tables,
+)
 
 from .layout import (
     COUNT,
@@ -52,6 +59,7 @@ SUMMARY_COLUMNS = (
     Col("Tỷ lệ (%)", "Hộ có mức sống trung bình", width=10, number="10=9/1"),
     Col("Nhân khẩu", "Hộ có mức sống trung bình", number="11"),
     Col("Số hộ có kết quả cuối cùng khác kết quả tính", width=16, number="12"),
+    Col("Số xã chưa ghi tổng số hộ dân cư", width=12, number="13"),
 )
 
 
@@ -69,6 +77,7 @@ def _summary_values(row: SummaryRow) -> list[tuple[Any, str]]:
         (pct(row.average_rate), PERCENT),
         (row.average_persons, COUNT),
         (row.overrides, COUNT),
+        (row.communes_missing if row.communes else None, COUNT),
     ]
 
 
@@ -146,6 +155,17 @@ DEPRIVATION_COLUMNS = (
 )
 
 
+def missing_totals_warning(report: Summary) -> str:
+    """The marked note naming the communes without a total (their households are in no rate)."""
+    names = "; ".join(
+        f"{c.name} ({c.parent_name})" if c.parent_name else c.name for c in report.missing_totals
+    )
+    return (
+        f"CHÚ Ý: {report.total.communes_missing}/{report.total.communes} xã chưa ghi tổng số hộ "
+        f"dân cư, tỷ lệ của đơn vị chứa các xã này chỉ tính trên các xã đã ghi: {names}."
+    )
+
+
 def unbalanced_warning(rows: list[Unbalanced]) -> str:
     """The marked note of a movement sheet whose rows do not add up (column 11 ≠ 1 − 2 + 6)."""
     where = "; ".join(
@@ -208,9 +228,13 @@ def report_workbook(scope: ReportScope, *, signing: Signing | None = None) -> by
         sheet.data_row(row.label, _summary_values(row))
     sheet.data_row(report.total.label, _summary_values(report.total), bold=True)
     sheet.note(
-        "Tỷ lệ = số hộ / tổng số hộ dân cư của đơn vị (cột 1); để trống khi đơn vị chưa nhập "
-        "tổng số hộ dân cư. Cột 12: số hộ được điều chỉnh khác kết quả tính theo bộ chỉ số."
+        "Tỷ lệ chỉ tính trên các xã đã ghi tổng số hộ dân cư: số hộ của các xã ấy / tổng số hộ dân "
+        "cư của chúng (cột 1); để trống khi không xã nào của đơn vị đã ghi (thôn không có tổng số "
+        "hộ riêng). Hộ của xã chưa ghi vẫn được đếm ở các cột số hộ. Cột 12: số hộ được điều chỉnh "
+        "khác kết quả tính theo bộ chỉ số. Cột 13: số xã của đơn vị chưa ghi tổng số hộ dân cư."
     )
+    if report.missing_totals:
+        sheet.warning(missing_totals_warning(report))
     if scope.unit.level == AdminUnit.Level.PROVINCE:
         sheet.row += 1
         sheet.data_row(
