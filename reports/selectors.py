@@ -303,8 +303,9 @@ def summary(scope: ReportScope) -> Summary:
         .order_by()
     }
     # Every commune of the report and its total (None: not recorded), in one query.
-    communes = list(
-        AdminUnit.objects.filter(scope.commune_units_filter())
+    communes: list[dict[str, Any]] = [
+        dict(row)
+        for row in AdminUnit.objects.filter(scope.commune_units_filter())
         .annotate(
             recorded=Subquery(
                 CommuneTotal.objects.filter(
@@ -314,7 +315,7 @@ def summary(scope: ReportScope) -> Summary:
         )
         .values("pk", "name", "parent_id", "parent__name", "recorded")
         .order_by("path")
-    )
+    ]
     # Which child row a commune's total belongs to (villages have no total of their own).
     commune_key = (
         {
