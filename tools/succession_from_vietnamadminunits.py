@@ -54,7 +54,7 @@ def main(data_dir: Path) -> None:
         )
     }
     # The package's codes of three Phủ Lý wards are permuted against the tree the project loads
-    # (vietnam-provinces: 13285 is Phường Châu Sơn): take the new code from the project's tree, by name.
+    # (vietnam-provinces: 13285 is Phường Châu Sơn): take the new code from that tree, by name.
     tree = {
         name_key(w.name): str(int(w.code)).zfill(5)
         for w in Ward.iter_by_province(ProvinceCode(int(NEW_PROVINCE)))
