@@ -20,6 +20,7 @@ from reports.selectors import (
     Unbalanced,
     report_tables,
 )
+from survey.models import ReviewRound
 
 from .layout import (
     COUNT,
@@ -91,12 +92,13 @@ def _movement_columns(target: str) -> tuple[Col, ...]:
         Col(f"Trở thành {other}", "Giảm trong kỳ", width=13, number="3"),
         Col("Vượt chuẩn cận nghèo", "Giảm trong kỳ", width=13, number="4"),
         Col("Khác (chuyển đi, chết, nhập hộ…)", "Giảm trong kỳ", width=15, number="5"),
-        Col("Tổng số", "Tăng trong kỳ", width=10, number="6=7+8+9+10"),
-        Col(f"Từ {other}", "Tăng trong kỳ", width=12, number="7"),
-        Col(again, "Tăng trong kỳ", width=11, number="8"),
-        Col("Phát sinh mới", "Tăng trong kỳ", width=11, number="9"),
-        Col("Khác (tách hộ…)", "Tăng trong kỳ", width=12, number="10"),
-        Col("Cuối kỳ", width=11, number="11=1-2+6"),
+        Col("Chưa có kết quả (phiếu chưa được tính)", width=13, number="6"),
+        Col("Tổng số", "Tăng trong kỳ", width=10, number="7=8+9+10+11"),
+        Col(f"Từ {other}", "Tăng trong kỳ", width=12, number="8"),
+        Col(again, "Tăng trong kỳ", width=11, number="9"),
+        Col("Phát sinh mới", "Tăng trong kỳ", width=11, number="10"),
+        Col("Khác (tách hộ, chuyển đến…)", "Tăng trong kỳ", width=12, number="11"),
+        Col("Cuối kỳ", width=11, number="12=1-2-6+7"),
     )
 
 
@@ -107,6 +109,7 @@ def _movement_values(row: MovementRow) -> list[tuple[Any, str]]:
         row.dec_other_class,
         row.dec_above_line,
         row.dec_other,
+        row.pending,
         row.increases,
         row.inc_other_class,
         row.inc_returned,
@@ -155,6 +158,14 @@ DEPRIVATION_COLUMNS = (
 )
 
 
+def previous_words(before: ReviewRound, current: ReviewRound) -> str:
+    """ "đợt rà soát định kỳ năm 2024", naming the province when it is an old one merged since."""
+    words = f"đợt {str(before).lower()}"
+    if before.province_id != current.province_id:
+        words += f" của {before.province.name} (trước sắp xếp)"
+    return words
+
+
 def missing_totals_warning(report: Summary) -> str:
     """The marked note naming the communes without a total (their households are in no rate)."""
     names = "; ".join(
@@ -167,15 +178,16 @@ def missing_totals_warning(report: Summary) -> str:
 
 
 def unbalanced_warning(rows: list[Unbalanced]) -> str:
-    """The marked note of a movement sheet whose rows do not add up (column 11 ≠ 1 − 2 + 6)."""
+    """The marked note of a movement sheet whose rows do not add up (column 12 ≠ 1 − 2 − 6 + 7)."""
     where = "; ".join(
         f"{item.row.label} ({'số hộ' if item.measure == 'households' else 'số nhân khẩu'}: "
-        f"{item.row.start} − {item.row.decreases} + {item.row.increases} ≠ {item.row.end})"
+        f"{item.row.start} − {item.row.decreases} − {item.row.pending} + {item.row.increases} "
+        f"≠ {item.row.end})"
         for item in rows
     )
     return (
-        "CẢNH BÁO: số liệu không cân đối (Đầu kỳ − Giảm + Tăng khác Cuối kỳ) ở: "
-        f"{where}. Kiểm tra lại số liệu trước khi ký."
+        "CẢNH BÁO: số liệu không cân đối (Đầu kỳ − Giảm − Chưa có kết quả + Tăng khác Cuối kỳ) "
+        f"ở: {where}. Kiểm tra lại số liệu trước khi ký."
     )
 
 
@@ -258,10 +270,10 @@ def report_workbook(scope: ReportScope, *, signing: Signing | None = None) -> by
         ("near_poor", NEAR_POOR_MOVEMENT_SHEET, "HỘ CẬN NGHÈO", FORM_NEAR_POOR_MOVEMENT),
     ):
         moves = tables.movements[target]
-        before = moves.previous_round
         opening = (
-            f"Đầu kỳ: kết quả đợt {str(before).lower()}"
-            if before
+            "Đầu kỳ: kết quả đã phê duyệt của "
+            + "; ".join(previous_words(r, rnd) for r in moves.previous_rounds)
+            if moves.previous_rounds
             else "Không có đợt rà soát định kỳ trước: đầu kỳ bằng 0."
         )
         sheet = Sheet(workbook, name, _movement_columns(target))
@@ -274,7 +286,14 @@ def report_workbook(scope: ReportScope, *, signing: Signing | None = None) -> by
             for movement in rows:
                 sheet.data_row(movement.label, _movement_values(movement))
             sheet.data_row(total.label, _movement_values(total), bold=True)
-        sheet.note("Cuối kỳ = Đầu kỳ − Giảm + Tăng (cột 11 = cột 1 − cột 2 + cột 6).")
+        sheet.note(
+            "Cuối kỳ = Đầu kỳ − Giảm − Chưa có kết quả + Tăng (cột 12 = cột 1 − cột 2 − cột 6 + "
+            "cột 7) ở mọi dòng. Cột 6: hộ đầu kỳ có trong diện nhưng chưa có kết quả được tính "
+            "trong đợt này (phiếu chưa phê duyệt, hoặc hộ còn cư trú chưa có phiếu): không phải "
+            "giảm. Hộ chuyển đơn vị giữa hai đợt: giảm khác ở đơn vị cũ, tăng khác ở đơn vị mới; "
+            "dòng Tổng cộng không tính chuyển trong phạm vi báo cáo, nên các cột tăng, giảm của "
+            "dòng này có thể khác tổng các dòng trên."
+        )
         unbalanced = tables.unbalanced(target)
         if unbalanced:
             sheet.warning(unbalanced_warning(unbalanced))
