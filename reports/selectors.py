@@ -489,11 +489,14 @@ def _start_key(scope: ReportScope, previous: list[ReviewRound]) -> Any:
     else:
         mapped = Subquery(
             successors.filter(predecessor=OuterRef("prev__commune_id"))
-            .order_by(
-                Case(When(successor=OuterRef("commune"), then=0), default=1),
-                "-is_default",
-                "successor__path",
+            .annotate(
+                lives_there=Case(
+                    When(successor=OuterRef("commune"), then=0),
+                    default=1,
+                    output_field=IntegerField(),
+                )
             )
+            .order_by("lives_there", "-is_default", "successor__path")
             .values(via)[:1],
             output_field=IntegerField(),
         )
