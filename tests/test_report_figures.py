@@ -15,6 +15,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.core.management import call_command
 from django.db.models import Sum
 from django.urls import reverse
 from openpyxl import load_workbook
@@ -438,3 +439,9 @@ def test_the_movements_page_of_new_ninh_binh_names_old_ha_nams_round(world, ninh
     ]
     texts = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
     assert any("đợt rà soát định kỳ năm 2025 của Tỉnh Hà Nam (trước sắp xếp)" in t for t in texts)
+
+
+def test_loading_the_successions_again_changes_nothing(ninh_binh):
+    out = io.StringIO()
+    call_command("load_units", "--successions", stdout=out)
+    assert "thêm 0, giữ nguyên 104, bỏ qua 0" in out.getvalue()

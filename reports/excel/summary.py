@@ -93,7 +93,7 @@ def _movement_columns(target: str) -> tuple[Col, ...]:
         Col("Vượt chuẩn cận nghèo", "Giảm trong kỳ", width=13, number="4"),
         Col("Khác (chuyển đi, chết, nhập hộ…)", "Giảm trong kỳ", width=15, number="5"),
         Col("Chưa có kết quả (phiếu chưa được tính)", width=13, number="6"),
-        Col("Tổng số", "Tăng trong kỳ", width=10, number="7=8+9+10+11"),
+        Col("Tổng số", "Tăng trong kỳ", width=12, number="7=8+9+10+11"),
         Col(f"Từ {other}", "Tăng trong kỳ", width=12, number="8"),
         Col(again, "Tăng trong kỳ", width=11, number="9"),
         Col("Phát sinh mới", "Tăng trong kỳ", width=11, number="10"),
