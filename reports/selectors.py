@@ -1,7 +1,8 @@
 """Report tables for a round and a unit, broken down by the unit's children.
 
-Each table is one aggregate query (plus one for the child units' names, one for the commune totals),
-never a loop of queries per unit. The layout (Excel, pages) only formats what these return:
+Each table is one aggregate query (plus one for the child units' names, one for the communes and
+their totals; the movement tables three: start side, end side, total), never a loop of queries per
+unit. The layout (Excel, pages) only formats what these return:
 `report_tables(scope)` is the one object both the report pages and the summary workbook read, and
 `household_list(scope)` the rows of the detailed household list.
 
@@ -551,7 +552,10 @@ def movements_both(scope: ReportScope) -> dict[str, Movements]:
         any_cur=FilteredRelation("responses", condition=Q(responses__review_round=current)),
         prev=FilteredRelation(
             "responses",
-            condition=Q(responses__review_round_id__in=prev_ids, responses__status__in=approved),
+            # No previous round: a join that matches nothing (an empty IN would drop every row).
+            condition=Q(responses__review_round_id__in=prev_ids, responses__status__in=approved)
+            if prev_ids
+            else Q(responses__review_round__isnull=True),
         ),
     )
     earlier_rounds = ReviewRound.objects.filter(

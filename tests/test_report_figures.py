@@ -445,3 +445,15 @@ def test_loading_the_successions_again_changes_nothing(ninh_binh):
     out = io.StringIO()
     call_command("load_units", "--successions", stdout=out)
     assert "thêm 0, giữ nguyên 104, bỏ qua 0" in out.getvalue()
+
+
+def test_without_a_previous_round_every_household_is_new_and_nothing_pending(world):
+    rnd = world["rounds"][2023]
+    va = world["villages"][0]
+    result(world, household(world, va), 2023, "poor", members=2)
+    result(world, household(world, va), 2023, "near_poor", members=1, status="posted")
+    tables = movements_both(report_scope(rnd, rnd.province))
+    assert tables["poor"].previous_rounds == [] and tables["poor"].previous_round is None
+    assert cells(tables["poor"].households_total) == {"inc_new": 1, "end": 1}
+    assert not cells(tables["near_poor"].households_total)
+    assert_every_row_balances(tables)
