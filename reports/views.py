@@ -110,20 +110,18 @@ def report(request: AuthedHttpRequest, round_id: str, unit_id: str, kind: str) -
             for item in tables.unbalanced()
         ]
         context["previous_round"] = poor.previous_round
-        total = poor.households_total
+        context["previous_rounds"] = poor.previous_rounds
         context["chart"] = bar_chart(
-            [_("Đầu kỳ"), _("Giảm"), _("Tăng"), _("Cuối kỳ")],
+            [_("Đầu kỳ"), _("Giảm"), _("Chưa có kết quả"), _("Tăng"), _("Cuối kỳ")],
             [
-                (_("Hộ nghèo"), [total.start, total.decreases, total.increases, total.end]),
                 (
-                    _("Hộ cận nghèo"),
-                    [
-                        near.households_total.start,
-                        near.households_total.decreases,
-                        near.households_total.increases,
-                        near.households_total.end,
-                    ],
-                ),
+                    title,
+                    [t.start, t.decreases, t.pending, t.increases, t.end],
+                )
+                for title, t in (
+                    (_("Hộ nghèo"), poor.households_total),
+                    (_("Hộ cận nghèo"), near.households_total),
+                )
             ],
             title=_("Biến động hộ nghèo, cận nghèo"),
         )
