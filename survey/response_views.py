@@ -19,7 +19,7 @@ from households.models import Member
 from households.selectors import household_get_or_404
 from survey.engine import get_standard
 
-from .forms import HousingForm, IncomeForm, ReasonForm, ScreeningForm, SubmitForm
+from .forms import HousingForm, IncomeForm, NeedsForm, ReasonForm, ScreeningForm, SubmitForm
 from .intake import card_is_usable, effective_card, response_evaluate
 from .models import ScreeningCriterion, SurveyResponse
 from .selectors import (
@@ -29,6 +29,7 @@ from .selectors import (
     round_get_or_404,
 )
 from .services import (
+    POVERTY_CLASSES,
     SECTION_FIELDS,
     carried_changes,
     response_apply,
@@ -44,6 +45,7 @@ SECTIONS = [
     ("housing", gettext_lazy("Nhà ở, nước, vệ sinh, thông tin")),
     ("members", gettext_lazy("Thành viên")),
     ("income", gettext_lazy("Điểm và thu nhập")),
+    ("needs", gettext_lazy("Nguyên nhân nghèo, nhu cầu hỗ trợ")),
     ("result", gettext_lazy("Kết quả và nộp")),
 ]
 
@@ -70,6 +72,8 @@ def _section_form(section: str, response: SurveyResponse, data: Any = None) -> A
         card = effective_card(standard)
         usable = card if card_is_usable(card) else None
         return IncomeForm(data, standard=standard, response=response, card=usable)
+    if section == "needs":
+        return NeedsForm(data, response=response)
     return None
 
 
@@ -140,6 +144,10 @@ def response_section(request: AuthedHttpRequest, public_id: str, section: str) -
             "is_draft": response.status in EDITABLE_STATUSES,
             "stale": stale,
             "evaluation": evaluation,
+            # The needs section says whether the result so far makes it required.
+            "needs_required": evaluation.complete
+            and evaluation.explanation is not None
+            and evaluation.explanation.classification in POVERTY_CLASSES,
             "members": _members(response) if section == "members" else None,
             "submit_form": SubmitForm(initial={"version": response.version}),
             "transitions": response.transitions.select_related("actor", "meeting", "posting")
