@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, fields
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, Sum, Value
@@ -32,6 +32,9 @@ from survey.models import (
     SurveyResponse,
 )
 from survey.selectors import previous_round
+
+if TYPE_CHECKING:
+    from .needs import AnswerTable
 
 S = SurveyResponse.Status
 COUNTED: dict[str, list[str]] = {
@@ -548,6 +551,20 @@ class ReportTables:
     @cached_property
     def deprivations(self) -> list[DeprivationRow]:
         return deprivations(self.scope, self.summary.total)
+
+    @cached_property
+    def poverty_causes(self) -> "dict[str, AnswerTable]":
+        """Biểu 10, poor and near-poor households by cause (reports.needs), by class."""
+        from .needs import poverty_causes  # reports.needs reads this module's scope and rate
+
+        return poverty_causes(self.scope)
+
+    @cached_property
+    def support_needs(self) -> "dict[str, AnswerTable]":
+        """Poor and near-poor households by support need (reports.needs), by class."""
+        from .needs import support_needs
+
+        return support_needs(self.scope)
 
     @property
     def groups(self) -> Summary:

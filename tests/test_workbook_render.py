@@ -135,16 +135,16 @@ def test_province_summary_workbook_renders_heading_headers_and_signatures(
         unit=province, prepared_by="Trần Thị Lập", place="Hà Nam", dated=date(2026, 12, 2)
     )
     text = render(report_workbook(report_scope(rnd, province), signing=signing), "tinh-35")
-    # Five sheets, each with its heading, title and signature block.
-    assert text.count(NATION) == 5
-    assert len(re.findall(r"Độc\s+lập\s+-\s+Tự\s+do\s+-\s+Hạnh\s+phúc", text)) == 5
-    assert text.count("UBND TỈNH HÀ NAM") == 5
-    assert text.count("SỞ NÔNG NGHIỆP VÀ MÔI TRƯỜNG") == 5
-    for number in ("01", "02", "03", "04", "08"):
+    # Seven sheets, each with its heading, title and signature block.
+    assert text.count(NATION) == 7
+    assert len(re.findall(r"Độc\s+lập\s+-\s+Tự\s+do\s+-\s+Hạnh\s+phúc", text)) == 7
+    assert text.count("UBND TỈNH HÀ NAM") == 7
+    assert text.count("SỞ NÔNG NGHIỆP VÀ MÔI TRƯỜNG") == 7
+    for number in ("01", "02", "03", "04", "08", "10", "16"):
         assert f"Biểu số {number}" in text
-    assert text.count("Người lập biểu") == 5 and text.count("Thủ trưởng đơn vị") == 5
-    assert text.count("Trần Thị Lập") == 5
-    assert text.count("Hà Nam, ngày 02 tháng 12 năm 2026") == 5
+    assert text.count("Người lập biểu") == 7 and text.count("Thủ trưởng đơn vị") == 7
+    assert text.count("Trần Thị Lập") == 7
+    assert text.count("Hà Nam, ngày 02 tháng 12 năm 2026") == 7
     assert_on_pages(
         text,
         "TỔNG HỢP KẾT QUẢ RÀ SOÁT HỘ NGHÈO, HỘ CẬN NGHÈO NĂM 2025",
@@ -170,11 +170,11 @@ def test_commune_summary_workbook_renders_the_commune_heading(world, results, re
         unit=commune_a, prepared_by="xa-13504", place="Bình Nghĩa", dated=date(2026, 12, 2)
     )
     text = render(report_workbook(report_scope(rnd, commune_a), signing=signing), "xa-13504")
-    assert text.count("UBND HUYỆN BÌNH LỤC") == 5
-    assert text.count("UBND XÃ BÌNH NGHĨA") == 5
-    assert text.count(NATION) == 5
-    assert text.count("Bình Nghĩa, ngày 02 tháng 12 năm 2026") == 5
-    assert text.count("Người lập biểu") == 5
+    assert text.count("UBND HUYỆN BÌNH LỤC") == 7
+    assert text.count("UBND XÃ BÌNH NGHĨA") == 7
+    assert text.count(NATION) == 7
+    assert text.count("Bình Nghĩa, ngày 02 tháng 12 năm 2026") == 7
+    assert text.count("Người lập biểu") == 7
     assert_headers_whole(text, SUMMARY_COLUMNS)
     assert_headers_whole(text, DEPRIVATION_COLUMNS)
 

@@ -31,6 +31,7 @@ from .layout import (
     period_words,
     unit_line,
 )
+from .needs import needs_sheets
 
 SUMMARY_SHEET = "Tong hop"
 POOR_MOVEMENT_SHEET = "Bien dong ho ngheo"
@@ -323,6 +324,8 @@ def report_workbook(scope: ReportScope, *, signing: Signing | None = None) -> by
         "Hộ dân tộc thiểu số: chủ hộ là người dân tộc thiểu số. Một hộ có thể thuộc nhiều nhóm."
     )
     finish(sheet)
+
+    needs_sheets(workbook, tables, period=period, start=start, finish=finish)
 
     workbook.active = 0
     buffer = BytesIO()
