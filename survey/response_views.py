@@ -30,12 +30,12 @@ from .selectors import (
 )
 from .services import (
     POVERTY_CLASSES,
-    SECTION_FIELDS,
     carried_changes,
     response_apply,
     response_start,
     response_submit,
     response_update,
+    section_carried,
     sections_to_confirm,
 )
 from .workflow import EDITABLE_STATUSES, can_return, may_take, response_reopen, response_return
@@ -138,7 +138,7 @@ def response_section(request: AuthedHttpRequest, public_id: str, section: str) -
             "can_edit": can_edit,
             # Adding a member changes who is counted: the officer's (surveyors correct facts).
             "can_add_members": can_change_unit(request.user, response.village),
-            "carried": response.carried_from if section in SECTION_FIELDS else None,
+            "carried": response.carried_from if section_carried(response, section) else None,
             "carried_changes": carried_changes(response, section),
             "to_confirm": sections_to_confirm(response),
             "is_draft": response.status in EDITABLE_STATUSES,

@@ -378,19 +378,22 @@ def carried_changes(response: SurveyResponse, section: str) -> list[tuple[str, s
 CONFIRMED_IF_CARRIED = {"needs"}
 
 
+def section_carried(response: SurveyResponse, section: str) -> bool:
+    """Whether the section holds answers carried from last year's form, to be confirmed."""
+    previous = response.carried_from
+    if previous is None or section not in SECTION_FIELDS:
+        return False
+    if section not in CONFIRMED_IF_CARRIED:
+        return True
+    return any(getattr(previous, name) not in ("", [], None) for name in SECTION_FIELDS[section])
+
+
 def sections_to_confirm(response: SurveyResponse) -> list[str]:
     """Sections carried from last year that the officer has not confirmed (saved) yet."""
-    previous = response.carried_from
-    if previous is None:
-        return []
     return [
         s
         for s in SECTION_FIELDS
-        if s not in response.confirmed_sections
-        and (
-            s not in CONFIRMED_IF_CARRIED
-            or any(getattr(previous, name) not in ("", [], None) for name in SECTION_FIELDS[s])
-        )
+        if s not in response.confirmed_sections and section_carried(response, s)
     ]
 
 

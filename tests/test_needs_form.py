@@ -250,13 +250,15 @@ def test_last_years_causes_are_carried_and_must_be_confirmed(
 
 
 def test_a_form_carried_without_causes_has_no_needs_section_to_confirm(
-    officer_a, household_a, world
+    officer_a, household_a, world, client_for
 ):
     _last_year(officer_a, household_a, world)
     this = response_start(
         actor=officer_a, review_round=world["rounds"][2025], household=household_a
     )
     _confirm(officer_a, this, ("screening", "housing", "income"))
+    page = client_for(officer_a).get(section_url(this, "needs")).content.decode()
+    assert "lấy từ phiếu năm 2024" not in page  # nothing of last year's in this section
     # Nothing to confirm, but poor this year: the answers are still required.
     with pytest.raises(ValidationError, match="hộ nghèo phải trả lời"):
         response_submit(actor=officer_a, response=this, expected_version=this.version)
