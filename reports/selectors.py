@@ -50,6 +50,9 @@ from survey.selectors import previous_rounds, provinces_continued
 if TYPE_CHECKING:
     from .tables import ChildrenTable, DeprivationsByUnit, EthnicTable, GroupTable, HouseholdLists
 
+if TYPE_CHECKING:
+    from .needs import AnswerTable
+
 S = SurveyResponse.Status
 COUNTED: dict[str, list[str]] = {
     "approved": [S.APPROVED],
@@ -829,6 +832,20 @@ class ReportTables:
         from .tables import household_lists
 
         return household_lists(self.scope)
+
+    @cached_property
+    def poverty_causes(self) -> "dict[str, AnswerTable]":
+        """Biểu 10, poor and near-poor households by cause (reports.needs), by class."""
+        from .needs import poverty_causes  # reports.needs reads this module's scope and rate
+
+        return poverty_causes(self.scope)
+
+    @cached_property
+    def support_needs(self) -> "dict[str, AnswerTable]":
+        """Poor and near-poor households by support need (reports.needs), by class."""
+        from .needs import support_needs
+
+        return support_needs(self.scope)
 
     @property
     def groups(self) -> Summary:

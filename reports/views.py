@@ -32,6 +32,8 @@ REPORTS = [
     ("deprivations", "Thiếu hụt dịch vụ xã hội cơ bản"),
     ("groups", "Nhóm đối tượng"),
     *OFFICIAL_REPORTS,
+    ("causes", "Nguyên nhân nghèo"),
+    ("needs", "Nhu cầu hỗ trợ"),
 ]
 
 
@@ -139,6 +141,21 @@ def report(request: AuthedHttpRequest, round_id: str, unit_id: str, kind: str) -
         )
     elif kind in dict(OFFICIAL_REPORTS):
         context.update(official_context(tables, kind))
+    elif kind in ("causes", "needs"):
+        answers = tables.poverty_causes if kind == "causes" else tables.support_needs
+        context["answer_tables"] = list(answers.values())
+        of_poor, of_near = answers["poor"], answers["near_poor"]
+        context["chart"] = bar_chart(
+            [label for _key, label in of_poor.choices],
+            [
+                (_("Hộ nghèo"), [r for _n, r in of_poor.total_cells]),
+                (_("Hộ cận nghèo"), [r for _n, r in of_near.total_cells]),
+            ],
+            suffix="%",
+            title=_("Tỷ lệ hộ theo nguyên nhân nghèo")
+            if kind == "causes"
+            else _("Tỷ lệ hộ theo nhu cầu hỗ trợ"),
+        )
     else:
         context["chart"] = bar_chart(
             labels,

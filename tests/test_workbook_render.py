@@ -36,7 +36,7 @@ from tests.factories import household, result
 
 # The summary's five sheets and the official tables' (reports/excel/official.py): seven, and for
 # a commune the four lists (biểu 14–15).
-PROVINCE_SHEETS = 5 + 7
+PROVINCE_SHEETS = 5 + 7 + 2  # 01–03, 04, 08; the official 04–07, 08, 09, 11; needs 10, 16
 COMMUNE_SHEETS = PROVINCE_SHEETS + 4
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
@@ -145,7 +145,7 @@ def test_province_summary_workbook_renders_heading_headers_and_signatures(
     assert len(re.findall(r"Độc\s+lập\s+-\s+Tự\s+do\s+-\s+Hạnh\s+phúc", text)) == PROVINCE_SHEETS
     assert text.count("UBND TỈNH HÀ NAM") == PROVINCE_SHEETS
     assert text.count("SỞ NÔNG NGHIỆP VÀ MÔI TRƯỜNG") == PROVINCE_SHEETS
-    for number in ("01", "02", "03", "04", "08"):
+    for number in ("01", "02", "03", "04", "08", "10", "16"):
         assert f"Biểu số {number}" in text
     assert (
         text.count("Người lập biểu") == PROVINCE_SHEETS

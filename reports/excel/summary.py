@@ -39,6 +39,7 @@ from .layout import (
     period_words,
     unit_line,
 )
+from .needs import needs_sheets
 from .official import official_sheets
 
 SUMMARY_SHEET = "Tong hop"
@@ -370,6 +371,7 @@ def report_workbook(scope: ReportScope, *, signing: Signing | None = None) -> by
 
     # Biểu 04–07, 08, 09, 11 and, for a commune or a village, 14–15
     official_sheets(workbook, tables, period, start, finish)
+    needs_sheets(workbook, tables, period=period, start=start, finish=finish)
 
     workbook.active = 0
     buffer = BytesIO()
