@@ -11,7 +11,7 @@ during the review).
 """
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
 from typing import Any
@@ -43,6 +43,10 @@ BASIS_LABELS = {
     "submitted": "Tất cả phiếu đã nộp (tạm tính, gồm cả phiếu chưa phê duyệt)",
 }
 CLASSES = ("poor", "near_poor", "average")
+# The two areas of the official tables, from the commune's kind (see `AdminUnit.URBAN_KINDS`):
+# I. urban (phường, thị trấn), II. rural (xã; an đặc khu too).
+AREAS = {"urban": "Thành thị", "rural": "Nông thôn"}
+AREA_KINDS = {"urban": AdminUnit.URBAN_KINDS, "rural": AdminUnit.RURAL_KINDS}
 
 
 def rate(count: int, total: int | None) -> Decimal | None:
@@ -58,6 +62,26 @@ class ReportScope:
     unit: AdminUnit
     child_level: str | None  # None: a village, reported on its own
     basis: str = "approved"
+    # "urban" or "rural": only the communes of that kind (and their villages, their households,
+    # their totals); a district is a child while it has a commune of the area. None: every commune.
+    area: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.area is not None and self.area not in AREAS:
+            raise ValueError(f"area must be one of {sorted(AREAS)} or None")
+
+    def in_area(self, area: str | None) -> "ReportScope":
+        """The same report, of the communes of one area only."""
+        return replace(self, area=area)
+
+    def _area(self, commune: str = "commune") -> Q:
+        """The filter on the area through the commune reached by `commune` ("": the unit is the
+        commune); an empty filter without an area."""
+        if self.area is None:
+            return Q()
+        return Q(
+            **{f"{commune}__kind__in" if commune else "kind__in": sorted(AREA_KINDS[self.area])}
+        )
 
     @property
     def statuses(self) -> list[str]:
@@ -71,11 +95,18 @@ class ReportScope:
         """The child units, by level under this unit: a province's communes sit under districts."""
         if self.child_level is None:
             return []
-        return list(
-            AdminUnit.objects.filter(
-                path__startswith=self.unit.path, level=self.child_level
-            ).order_by("path")
-        )
+        units = AdminUnit.objects.filter(path__startswith=self.unit.path, level=self.child_level)
+        if self.area is not None:
+            # In one area: its communes, their villages, the districts with one of its communes.
+            if self.child_level == AdminUnit.Level.DISTRICT:
+                units = units.filter(
+                    Exists(AdminUnit.objects.filter(self._area(""), parent=OuterRef("pk")))
+                )
+            else:
+                units = units.filter(
+                    self._area("" if self.child_level == AdminUnit.Level.COMMUNE else "parent")
+                )
+        return list(units.order_by("path"))
 
     # How a response, a household and a commune total reach the child unit of this report.
     @property
@@ -94,33 +125,33 @@ class ReportScope:
     def response_filter(self) -> Q:
         level = self.unit.level
         if level == AdminUnit.Level.PROVINCE:
-            return Q(review_round=self.review_round)
+            return Q(review_round=self.review_round) & self._area()
         if level == AdminUnit.Level.DISTRICT:
-            return Q(review_round=self.review_round, commune__parent=self.unit)
+            return Q(review_round=self.review_round, commune__parent=self.unit) & self._area()
         if level == AdminUnit.Level.COMMUNE:
-            return Q(review_round=self.review_round, commune=self.unit)
-        return Q(review_round=self.review_round, village=self.unit)
+            return Q(review_round=self.review_round, commune=self.unit) & self._area()
+        return Q(review_round=self.review_round, village=self.unit) & self._area()
 
     def household_filter(self) -> Q:
         level = self.unit.level
         if level == AdminUnit.Level.PROVINCE:
-            return Q(commune__path__startswith=self.unit.path)
+            return Q(commune__path__startswith=self.unit.path) & self._area()
         if level == AdminUnit.Level.DISTRICT:
-            return Q(commune__parent=self.unit)
+            return Q(commune__parent=self.unit) & self._area()
         if level == AdminUnit.Level.COMMUNE:
-            return Q(commune=self.unit)
-        return Q(village=self.unit)
+            return Q(commune=self.unit) & self._area()
+        return Q(village=self.unit) & self._area()
 
     def communes_filter(self) -> Q:
         """CommuneTotal rows of the communes under the unit (a village reports its commune's)."""
         level = self.unit.level
         if level == AdminUnit.Level.PROVINCE:
-            return Q(commune__path__startswith=self.unit.path)
+            return Q(commune__path__startswith=self.unit.path) & self._area()
         if level == AdminUnit.Level.DISTRICT:
-            return Q(commune__parent=self.unit)
+            return Q(commune__parent=self.unit) & self._area()
         if level == AdminUnit.Level.COMMUNE:
-            return Q(commune=self.unit)
-        return Q(commune_id=self.unit.parent_id)
+            return Q(commune=self.unit) & self._area()
+        return Q(commune_id=self.unit.parent_id) & self._area()
 
 
 def report_scope(
@@ -280,6 +311,8 @@ MOVEMENT_FIELDS = (
     "inc_new",
     "inc_other",  # households split off since the previous round
     "end",
+    "start_minority",  # of the start and the end: ethnic-minority households (head of household)
+    "end_minority",
 )
 
 
@@ -296,6 +329,8 @@ class MovementRow:
     inc_new: int = 0
     inc_other: int = 0
     end: int = 0
+    start_minority: int = 0
+    end_minority: int = 0
 
     @property
     def decreases(self) -> int:
@@ -401,10 +436,12 @@ def movements_both(scope: ReportScope) -> dict[str, Movements]:
             "inc_new": fresh & not_before & ~arrived,
             "inc_other": fresh & not_before & arrived,
             "end": now,
+            "start_minority": was & Q(prev__head_minority=True),
+            "end_minority": now & Q(cur__head_minority=True),
         }
         for name, condition in buckets.items():
             aggregates[f"{target}_h_{name}"] = Count("pk", filter=condition)
-            persons = prev_n if name.startswith("dec") or name == "start" else cur_n
+            persons = prev_n if name.startswith(("dec", "start")) else cur_n
             aggregates[f"{target}_p_{name}"] = Coalesce(Sum(persons, filter=condition), Value(0))
         # A household in the class at both ends may have gained or lost members: "other" persons.
         stayed = was & now
@@ -570,10 +607,121 @@ class ReportTables:
                 found += [Unbalanced(name, measure, r) for r in [*rows, total] if not r.balanced]
         return found
 
+    @cached_property
+    def areas(self) -> "AreaSplit":
+        """The summary and the movement tables split into I. urban and II. rural."""
+        return AreaSplit(self)
+
 
 def report_tables(scope: ReportScope) -> ReportTables:
     """Every table of the report of `scope`: summary, both movement tables, deprivations, groups."""
     return ReportTables(scope)
+
+
+# --- Urban and rural: the summary and the movements by area --------------------------------------
+
+
+@dataclass(frozen=True)
+class AreaMovementRow:
+    """A row of a movement table by area (households): the unit's movement row and its total
+    resident households, the denominator of the end-of-period rates."""
+
+    movement: MovementRow
+    total_households: int | None
+
+    @property
+    def label(self) -> str:
+        return self.movement.label
+
+    @property
+    def unit(self) -> AdminUnit | None:
+        return self.movement.unit
+
+    @property
+    def end_rate(self) -> Decimal | None:
+        return rate(self.movement.end, self.total_households)
+
+    @property
+    def end_minority_rate(self) -> Decimal | None:
+        return rate(self.movement.end_minority, self.total_households)
+
+
+def _area_movement_rows(
+    summary: Summary, rows: list[MovementRow], total: MovementRow
+) -> tuple[list[AreaMovementRow], AreaMovementRow]:
+    totals = {row.unit.pk: row.total_households for row in summary.rows if row.unit is not None}
+    # A unit's own row stands in for its children when it has none (a village, or an area with
+    # no unit here): the area's row above the units says it already.
+    own = summary.scope.unit.pk
+    return (
+        [
+            AreaMovementRow(row, totals.get(row.unit.pk))
+            for row in rows
+            if row.unit is not None and row.unit.pk != own
+        ],
+        AreaMovementRow(total, summary.total.total_households),
+    )
+
+
+@dataclass
+class AreaPart:
+    """One area of the report: "I. Thành thị" or "II. Nông thôn", with its own tables."""
+
+    area: str  # "urban" or "rural"
+    title: str  # "I. Thành thị"
+    tables: ReportTables  # of the scope in the area
+
+    @property
+    def summary_rows(self) -> list[SummaryRow]:
+        return self.tables.summary.rows
+
+    @property
+    def summary_total(self) -> SummaryRow:
+        """The area's own row (its totals), named after it."""
+        return replace(self.tables.summary.total, label=self.title)
+
+    def movement(self, target: str) -> tuple[list[AreaMovementRow], AreaMovementRow]:
+        """The rows of the area's units and the area's own row, of the poor or near-poor table."""
+        moves = self.tables.movements[target]
+        return _area_movement_rows(
+            self.tables.summary,
+            moves.households,
+            replace(moves.households_total, label=self.title),
+        )
+
+    @property
+    def poor(self) -> tuple[list[AreaMovementRow], AreaMovementRow]:
+        return self.movement("poor")
+
+    @property
+    def near_poor(self) -> tuple[list[AreaMovementRow], AreaMovementRow]:
+        return self.movement("near_poor")
+
+
+class AreaSplit:
+    """The summary and both movement tables of a report, split into I. urban and II. rural.
+
+    Each area is the same report of the communes of that kind only (`ReportScope.area`), so each
+    of its tables is the same set-based aggregates, a constant number of queries per area; the
+    grand total is the report's own (the summary's and the movement tables' totals), so the split
+    adds up to the figures of the other tables.
+    """
+
+    def __init__(self, tables: ReportTables) -> None:
+        self.tables = tables
+        numerals = ("I", "II")
+        self.parts = [
+            AreaPart(area, f"{numeral}. {label}", ReportTables(tables.scope.in_area(area)))
+            for numeral, (area, label) in zip(numerals, AREAS.items(), strict=True)
+        ]
+
+    @property
+    def summary_total(self) -> SummaryRow:
+        return self.tables.summary.total
+
+    def movement_total(self, target: str) -> AreaMovementRow:
+        moves = self.tables.movements[target]
+        return AreaMovementRow(moves.households_total, self.tables.summary.total.total_households)
 
 
 # --- The detailed household list ------------------------------------------------------------------
