@@ -30,6 +30,7 @@ REPORTS = [
     ("movements", "Biến động"),
     ("deprivations", "Thiếu hụt dịch vụ xã hội cơ bản"),
     ("groups", "Nhóm đối tượng"),
+    ("areas", "Thành thị, nông thôn"),
 ]
 
 
@@ -136,6 +137,30 @@ def report(request: AuthedHttpRequest, round_id: str, unit_id: str, kind: str) -
             ],
             suffix="%",
             title=_("Tỷ lệ thiếu hụt theo chỉ số"),
+        )
+    elif kind == "areas":
+        split = tables.areas
+        context["areas"] = split
+        context["movement_tables"] = [
+            (
+                title,
+                target,
+                [(part, *part.movement(target)) for part in split.parts],
+                split.movement_total(target),
+            )
+            for title, target in ((_("Hộ nghèo"), "poor"), (_("Hộ cận nghèo"), "near_poor"))
+        ]
+        context["previous_round"] = tables.poor_movements.previous_round
+        context["by_district"] = scope.child_level == AdminUnit.Level.DISTRICT
+        totals = [part.summary_total for part in split.parts] + [split.summary_total]
+        context["chart"] = bar_chart(
+            [_("Thành thị"), _("Nông thôn"), _("Tổng cộng")],
+            [
+                (_("Tỷ lệ hộ nghèo"), [row.poor_rate for row in totals]),
+                (_("Tỷ lệ hộ cận nghèo"), [row.near_poor_rate for row in totals]),
+            ],
+            suffix="%",
+            title=_("Tỷ lệ hộ nghèo, cận nghèo theo khu vực"),
         )
     else:
         context["chart"] = bar_chart(

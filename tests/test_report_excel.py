@@ -145,6 +145,9 @@ def test_summary_sheet_cells_hold_the_counts_and_rates_counted_here(world, made)
         "Bien dong ho can ngheo",
         "Thieu hut",
         "Nhom doi tuong",
+        "Tong hop theo khu vuc",
+        "Ho ngheo theo khu vuc",
+        "Ho can ngheo theo khu vuc",
     ]
     ws = book["Tong hop"]
     # The official heading: the issuing body (no preparer's unit given: the report's unit's
