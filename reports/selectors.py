@@ -723,6 +723,17 @@ class AreaSplit:
         moves = self.tables.movements[target]
         return AreaMovementRow(moves.households_total, self.tables.summary.total.total_households)
 
+    def unbalanced(self, target: str) -> list[Unbalanced]:
+        """Rows of the movement table by area that do not add up, a unit's named with its area
+        (a district may stand in both)."""
+        checked: list[MovementRow] = []
+        for part in self.parts:
+            rows, own = part.movement(target)
+            checked.append(own.movement)
+            checked += [replace(r.movement, label=f"{part.title}, {r.label}") for r in rows]
+        checked.append(self.movement_total(target).movement)
+        return [Unbalanced(target, "households", row) for row in checked if not row.balanced]
+
 
 # --- The detailed household list ------------------------------------------------------------------
 

@@ -151,6 +151,11 @@ def report(request: AuthedHttpRequest, round_id: str, unit_id: str, kind: str) -
             for title, target in ((_("Hộ nghèo"), "poor"), (_("Hộ cận nghèo"), "near_poor"))
         ]
         context["previous_round"] = tables.poor_movements.previous_round
+        context["unbalanced"] = [
+            (item, _("Hộ nghèo") if target == "poor" else _("Hộ cận nghèo"))
+            for target in ("poor", "near_poor")
+            for item in split.unbalanced(target)
+        ]
         context["by_district"] = scope.child_level == AdminUnit.Level.DISTRICT
         totals = [part.summary_total for part in split.parts] + [split.summary_total]
         context["chart"] = bar_chart(

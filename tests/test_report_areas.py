@@ -9,6 +9,7 @@ that list, not by the code under test.
 """
 
 import io
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -23,7 +24,7 @@ from openpyxl import load_workbook
 from accounts.models import User
 from areas.models import AdminUnit, TreeEdition
 from areas.services import village_insert
-from reports.excel.layout import Signing
+from reports.excel.layout import NATION, Signing
 from reports.excel.summary import (
     NEAR_POOR_AREAS_SHEET,
     POOR_AREAS_SHEET,
@@ -33,8 +34,10 @@ from reports.excel.summary import (
     report_workbook,
 )
 from reports.selectors import report_scope
-from survey.models import CommuneTotal, ReviewRound
+from survey.models import CommuneTotal, ReviewRound, SurveyResponse
 from tests.factories import household, result
+from tests.test_workbook_render import assert_headers_whole, assert_on_pages
+from tests.test_workbook_render import render as render  # the LibreOffice fixture
 
 BASES = {
     "approved": {"approved"},
@@ -617,3 +620,84 @@ def test_area_rule_is_the_commune_kind():
     communes = AdminUnit.KINDS_BY_LEVEL[AdminUnit.Level.COMMUNE]
     assert communes == AdminUnit.URBAN_KINDS | AdminUnit.RURAL_KINDS
     assert not AdminUnit.URBAN_KINDS & AdminUnit.RURAL_KINDS
+
+
+def test_sheets_by_area_render_whole_in_libreoffice(land, render):
+    """Rendered to PDF: the three sheets' headings, titles, every header word, both areas with
+    their units (each district in both), the rule and the signature block are on the pages."""
+    rnd, province = land["rounds"][2025], land["units"]["province"]
+    signing = Signing(
+        unit=province, prepared_by="Lê Thị Lập", place="Sơn Lâm", dated=date(2026, 12, 2)
+    )
+    content = report_workbook(report_scope(rnd, province, "submitted"), signing=signing)
+    book = load_workbook(io.BytesIO(content))
+    for name in book.sheetnames[:-3]:  # the three sheets by area only
+        del book[name]
+    out = io.BytesIO()
+    book.save(out)
+    text = render(out.getvalue(), "khu-vuc-90")
+    assert text.count("UBND TỈNH SƠN LÂM") == 3 and text.count(NATION) == 3
+    for number in ("01a", "02a", "03a"):
+        assert f"Biểu số {number}" in text
+    assert_on_pages(
+        text,
+        "TỔNG HỢP KẾT QUẢ RÀ SOÁT HỘ NGHÈO, HỘ CẬN NGHÈO THEO KHU VỰC THÀNH THỊ, NÔNG THÔN "
+        "NĂM 2025",
+        "TỔNG HỢP KẾT QUẢ RÀ SOÁT HỘ NGHÈO THEO KHU VỰC THÀNH THỊ, NÔNG THÔN NĂM 2025",
+        "TỔNG HỢP KẾT QUẢ RÀ SOÁT HỘ CẬN NGHÈO THEO KHU VỰC THÀNH THỊ, NÔNG THÔN NĂM 2025",
+        "Thành thị: các phường và thị trấn; nông thôn: các xã (đặc khu tính vào nông thôn)",
+        "Huyện có cả xã và phường, thị trấn được ghi ở cả hai khu vực",
+        "Sơn Lâm, ngày 02 tháng 12 năm 2026",
+    )
+    assert text.count("I. Thành thị") == 3 and text.count("II. Nông thôn") == 3
+    assert text.count("Thành phố Sơn Hà") == 6 and text.count("Huyện Lâm Bình") == 6
+    assert text.count("Lê Thị Lập") == 3
+    for columns in (SUMMARY_COLUMNS, *map(_area_movement_columns, TARGETS)):
+        assert_headers_whole(text, columns)
+
+
+def test_an_unbalanced_row_is_marked_on_the_page_and_noted_in_the_workbook(land, client_for):
+    """A 2025 result no service writes (raw SQL, as in test_report_balance) leaves a household
+    of Xã Đồi Chè poor at the start and nowhere after: its rows are flagged, the urban ones not."""
+    rnd, province = land["rounds"][2025], land["units"]["province"]
+    lost = household(land["world"], land["villages"]["X2"])
+    result(land["world"], lost, 2024, "poor")
+    response = result(land["world"], lost, 2025, "poor")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {SurveyResponse._meta.db_table} SET final_classification = 'lost', "
+            "computed_classification = 'lost' WHERE id = %s",
+            [response.pk],
+        )
+    client = client_for(land["reader"])
+    url = reverse(
+        "reports:report",
+        kwargs={"round_id": rnd.public_id, "unit_id": province.public_id, "kind": "areas"},
+    )
+    page = client.get(url).content.decode()
+    assert "Cảnh báo: số liệu biến động không cân đối" in page
+    assert "Hộ nghèo, số hộ: <strong>II. Nông thôn, Huyện Lâm Bình</strong> — 2 − 1 + 2 ≠ 2" in page
+    poor_table = page.split("Hộ nghèo theo khu vực")[1].split("</table>")[0]
+    row = r'<tr class="table-danger[^"]*"><td class="text-nowrap">(?:<a [^>]*>)?([^<]*)'
+    assert re.findall(row, poor_table) == ["II. Nông thôn", "Huyện Lâm Bình", "Tổng cộng"]
+    near_table = page.split("Hộ cận nghèo theo khu vực")[1].split("</table>")[0]
+    assert "table-danger" not in near_table
+    book = load_workbook(io.BytesIO(download(client, rnd, province, "approved")))
+    notes = [
+        c.value
+        for row in book[POOR_AREAS_SHEET].iter_rows()
+        for c in row
+        if isinstance(c.value, str) and c.value.startswith("CẢNH BÁO")
+    ]
+    # Approved basis, poor, rural: Ven Đô's posted household and Đồi Chè's not_poor leave, the
+    # split, the near-poor turned poor and the new one arrive; the lost one stays in the start.
+    assert len(notes) == 1
+    assert "II. Nông thôn (số hộ: 3 − 2 + 3 ≠ 3)" in notes[0]
+    assert "II. Nông thôn, Huyện Lâm Bình (số hộ: 2 − 1 + 2 ≠ 2)" in notes[0]
+    assert "Tổng cộng (số hộ: 7 − 4 + 4 ≠ 6)" in notes[0]
+    assert "Thành thị" not in notes[0] and "Sơn Hà" not in notes[0]
+    assert not any(
+        isinstance(c.value, str) and c.value.startswith("CẢNH BÁO")
+        for row in book[NEAR_POOR_AREAS_SHEET].iter_rows()
+        for c in row
+    )

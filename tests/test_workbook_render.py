@@ -27,6 +27,7 @@ from reports.excel.summary import (
     DEPRIVATION_COLUMNS,
     GROUP_COLUMNS,
     SUMMARY_COLUMNS,
+    _area_movement_columns,
     _movement_columns,
     report_workbook,
 )
@@ -135,16 +136,16 @@ def test_province_summary_workbook_renders_heading_headers_and_signatures(
         unit=province, prepared_by="Trần Thị Lập", place="Hà Nam", dated=date(2026, 12, 2)
     )
     text = render(report_workbook(report_scope(rnd, province), signing=signing), "tinh-35")
-    # Five sheets, each with its heading, title and signature block.
-    assert text.count(NATION) == 5
-    assert len(re.findall(r"Độc\s+lập\s+-\s+Tự\s+do\s+-\s+Hạnh\s+phúc", text)) == 5
-    assert text.count("UBND TỈNH HÀ NAM") == 5
-    assert text.count("SỞ NÔNG NGHIỆP VÀ MÔI TRƯỜNG") == 5
-    for number in ("01", "02", "03", "04", "08"):
+    # Eight sheets, each with its heading, title and signature block.
+    assert text.count(NATION) == 8
+    assert len(re.findall(r"Độc\s+lập\s+-\s+Tự\s+do\s+-\s+Hạnh\s+phúc", text)) == 8
+    assert text.count("UBND TỈNH HÀ NAM") == 8
+    assert text.count("SỞ NÔNG NGHIỆP VÀ MÔI TRƯỜNG") == 8
+    for number in ("01", "02", "03", "04", "08", "01a", "02a", "03a"):
         assert f"Biểu số {number}" in text
-    assert text.count("Người lập biểu") == 5 and text.count("Thủ trưởng đơn vị") == 5
-    assert text.count("Trần Thị Lập") == 5
-    assert text.count("Hà Nam, ngày 02 tháng 12 năm 2026") == 5
+    assert text.count("Người lập biểu") == 8 and text.count("Thủ trưởng đơn vị") == 8
+    assert text.count("Trần Thị Lập") == 8
+    assert text.count("Hà Nam, ngày 02 tháng 12 năm 2026") == 8
     assert_on_pages(
         text,
         "TỔNG HỢP KẾT QUẢ RÀ SOÁT HỘ NGHÈO, HỘ CẬN NGHÈO NĂM 2025",
@@ -152,6 +153,9 @@ def test_province_summary_workbook_renders_heading_headers_and_signatures(
         "TỔNG HỢP DIỄN BIẾN HỘ CẬN NGHÈO NĂM 2025",
         "PHÂN TÍCH CÁC CHỈ SỐ THIẾU HỤT DỊCH VỤ XÃ HỘI CƠ BẢN CỦA HỘ NGHÈO, HỘ CẬN NGHÈO NĂM 2025",
         "PHÂN TÍCH HỘ NGHÈO, HỘ CẬN NGHÈO THEO CÁC NHÓM ĐỐI TƯỢNG NĂM 2025",
+        "TỔNG HỢP KẾT QUẢ RÀ SOÁT HỘ NGHÈO, HỘ CẬN NGHÈO THEO KHU VỰC THÀNH THỊ, NÔNG THÔN "
+        "NĂM 2025",
+        "TỔNG HỢP KẾT QUẢ RÀ SOÁT HỘ NGHÈO THEO KHU VỰC THÀNH THỊ, NÔNG THÔN NĂM 2025",
         "Đơn vị tính: hộ, người, %",
     )
     for columns in (
@@ -160,6 +164,8 @@ def test_province_summary_workbook_renders_heading_headers_and_signatures(
         _movement_columns("near_poor"),
         DEPRIVATION_COLUMNS,
         GROUP_COLUMNS,
+        _area_movement_columns("poor"),
+        _area_movement_columns("near_poor"),
     ):
         assert_headers_whole(text, columns)
 
@@ -170,11 +176,11 @@ def test_commune_summary_workbook_renders_the_commune_heading(world, results, re
         unit=commune_a, prepared_by="xa-13504", place="Bình Nghĩa", dated=date(2026, 12, 2)
     )
     text = render(report_workbook(report_scope(rnd, commune_a), signing=signing), "xa-13504")
-    assert text.count("UBND HUYỆN BÌNH LỤC") == 5
-    assert text.count("UBND XÃ BÌNH NGHĨA") == 5
-    assert text.count(NATION) == 5
-    assert text.count("Bình Nghĩa, ngày 02 tháng 12 năm 2026") == 5
-    assert text.count("Người lập biểu") == 5
+    assert text.count("UBND HUYỆN BÌNH LỤC") == 8
+    assert text.count("UBND XÃ BÌNH NGHĨA") == 8
+    assert text.count(NATION) == 8
+    assert text.count("Bình Nghĩa, ngày 02 tháng 12 năm 2026") == 8
+    assert text.count("Người lập biểu") == 8
     assert_headers_whole(text, SUMMARY_COLUMNS)
     assert_headers_whole(text, DEPRIVATION_COLUMNS)
 

@@ -472,7 +472,7 @@ def _area_sheets(
             "tổng số hộ dân cư của đơn vị (cột 1); để trống khi chưa nhập. Cuối kỳ = Đầu kỳ − "
             f"Giảm + Tăng (cột 13 = cột 2 − cột 4 + cột 8); số hộ như ở Biểu {whole}."
         )
-        unbalanced = [u for u in tables.unbalanced(target) if u.measure == "households"]
+        unbalanced = split.unbalanced(target)
         if unbalanced:
             sheet.warning(unbalanced_warning(unbalanced))
         finish(sheet)
