@@ -5,6 +5,10 @@ never a loop of queries per unit. The layout (Excel, pages) only formats what th
 `report_tables(scope)` is the one object both the report pages and the summary workbook read, and
 `household_list(scope)` the rows of the detailed household list.
 
+A scope may be narrowed to one area (`ReportScope.area`: the urban or the rural communes, by their
+kind); `ReportTables.areas` runs the same tables once per area for the tables split into
+I. Thành thị and II. Nông thôn.
+
 Which results count: `basis="approved"` (the default: the commune chairman's approved list, the
 official figure) or `basis="submitted"` (every form submitted and not sent back: the running count
 during the review).
@@ -614,7 +618,8 @@ class ReportTables:
 
 
 def report_tables(scope: ReportScope) -> ReportTables:
-    """Every table of the report of `scope`: summary, both movement tables, deprivations, groups."""
+    """Every table of the report of `scope`: summary, both movement tables, deprivations, groups,
+    and the summary and movements split into urban and rural (`areas`)."""
     return ReportTables(scope)
 
 
