@@ -134,3 +134,41 @@ class AdminUnit(models.Model):
 
     def ancestors(self) -> "models.QuerySet[AdminUnit]":
         return AdminUnit.objects.filter(path__in=self.ancestor_paths()).order_by("path")
+
+
+class UnitSuccession(models.Model):
+    """An old unit and a unit of a later edition that took (part of) it over.
+
+    Loaded from data whose source each row names (`source`); `verified` only once checked against
+    the reorganisation's resolution. An old commune divided between several new ones has one row
+    per new commune; `is_default` marks the one its households go to unless known otherwise. Reports
+    read it to carry the previous round's figures, kept on the old tree, over to the new one.
+    """
+
+    predecessor = models.ForeignKey(
+        AdminUnit,
+        on_delete=models.PROTECT,
+        related_name="successions",
+        verbose_name=_("đơn vị cũ"),
+    )
+    successor = models.ForeignKey(
+        AdminUnit,
+        on_delete=models.PROTECT,
+        related_name="predecessions",
+        verbose_name=_("đơn vị mới"),
+    )
+    is_default = models.BooleanField(_("nhận mặc định"), default=True)
+    verified = models.BooleanField(_("đã đối chiếu nghị quyết"), default=False)
+    source = models.CharField(_("nguồn dữ liệu"), max_length=300)
+
+    class Meta:
+        verbose_name = _("đơn vị kế thừa")
+        verbose_name_plural = _("đơn vị kế thừa")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["predecessor", "successor"], name="one_succession_per_pair"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.predecessor} → {self.successor}"

@@ -9,11 +9,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from .models import AdminUnit, TreeEdition
+from .models import AdminUnit, TreeEdition, UnitSuccession
 
 CURRENT_EDITION = "vn-2025"
 LEGACY_EDITION = "vn-legacy"
 LEGACY_DATA = Path(__file__).resolve().parent / "data" / "legacy-35-ha-nam.json"
+# Old Hà Nam (35) into new Ninh Bình (37): see tools/succession_from_vietnamadminunits.py.
+SUCCESSION_DATA = Path(__file__).resolve().parent / "data" / "succession-35-ha-nam.json"
 
 # GSO code widths by level: province 2, district 3, commune 5 digits.
 CODE_WIDTH = {
@@ -280,3 +282,70 @@ def village_amend(
             setattr(village, field, new)
         village.save(update_fields=list(changed))
     return changed
+
+
+@dataclass(frozen=True)
+class SuccessionResult:
+    created: int
+    unchanged: int
+    skipped: int  # rows whose old or new unit is not loaded
+
+    @property
+    def summary(self) -> str:
+        return _(
+            "Đơn vị kế thừa: thêm %(created)d, giữ nguyên %(unchanged)d, bỏ qua %(skipped)d"
+        ) % {
+            "created": self.created,
+            "unchanged": self.unchanged,
+            "skipped": self.skipped,
+        }
+
+
+@transaction.atomic
+def successions_load(data_file: Path = SUCCESSION_DATA) -> SuccessionResult:
+    """Record which units of the new tree took over which old ones (provinces and communes).
+
+    Both editions must be loaded first; rows whose units are missing are skipped and counted.
+    Idempotent: an existing pair is left as it is (a row checked by hand keeps `verified`).
+    """
+    data = json.loads(data_file.read_text(encoding="utf-8"))
+    editions = {
+        e.code: e
+        for e in TreeEdition.objects.filter(code__in=[data["from_edition"], data["to_edition"]])
+    }
+    old_edition, new_edition = editions.get(data["from_edition"]), editions.get(data["to_edition"])
+    pairs = [(p["from"], p["to"], True) for p in data["provinces"]] + [
+        (c["from"], c["to"], bool(c["default"])) for c in data["communes"]
+    ]
+    if old_edition is None or new_edition is None:
+        return SuccessionResult(created=0, unchanged=0, skipped=len(pairs))
+    old = {
+        u.code: u
+        for u in AdminUnit.objects.filter(edition=old_edition, code__in={p[0] for p in pairs})
+    }
+    new = {
+        u.code: u
+        for u in AdminUnit.objects.filter(edition=new_edition, code__in={p[1] for p in pairs})
+    }
+    existing = set(
+        UnitSuccession.objects.filter(predecessor__in=old.values()).values_list(
+            "predecessor_id", "successor_id"
+        )
+    )
+    rows, unchanged, skipped = [], 0, 0
+    for old_code, new_code, default in pairs:
+        if old_code not in old or new_code not in new:
+            skipped += 1
+        elif (old[old_code].pk, new[new_code].pk) in existing:
+            unchanged += 1
+        else:
+            rows.append(
+                UnitSuccession(
+                    predecessor=old[old_code],
+                    successor=new[new_code],
+                    is_default=default,
+                    source=data["source"][:300],
+                )
+            )
+    UnitSuccession.objects.bulk_create(rows)
+    return SuccessionResult(created=len(rows), unchanged=unchanged, skipped=skipped)

@@ -1,7 +1,8 @@
 """Report tables for a round and a unit, broken down by the unit's children.
 
-Each table is one aggregate query (plus one for the child units' names, one for the commune totals),
-never a loop of queries per unit. The layout (Excel, pages) only formats what these return:
+Each table is one aggregate query (plus one for the child units' names, one for the communes and
+their totals; the movement tables three: start side, end side, total), never a loop of queries per
+unit. The layout (Excel, pages) only formats what these return:
 `report_tables(scope)` is the one object both the report pages and the summary workbook read, and
 `household_list(scope)` the rows of the detailed household list.
 
@@ -18,13 +19,26 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, fields, replace
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, Sum, Value
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    FilteredRelation,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce, Greatest
 
-from areas.models import AdminUnit
+from areas.models import AdminUnit, UnitSuccession
 from households.models import Household
 from survey.engine import Standard, get_standard
 from survey.models import (
@@ -35,7 +49,13 @@ from survey.models import (
     ReviewRound,
     SurveyResponse,
 )
-from survey.selectors import previous_round
+from survey.selectors import previous_rounds, provinces_continued
+
+if TYPE_CHECKING:
+    from .tables import ChildrenTable, DeprivationsByUnit, EthnicTable, GroupTable, HouseholdLists
+
+if TYPE_CHECKING:
+    from .needs import AnswerTable
 
 S = SurveyResponse.Status
 COUNTED: dict[str, list[str]] = {
@@ -146,6 +166,19 @@ class ReportScope:
             return Q(commune=self.unit) & self._area()
         return Q(village=self.unit) & self._area()
 
+    def commune_units_filter(self) -> Q:
+        """The communes (AdminUnit rows) under the unit; a village reports its commune's total."""
+        level = self.unit.level
+        if level == AdminUnit.Level.PROVINCE:
+            found = Q(path__startswith=self.unit.path, level=AdminUnit.Level.COMMUNE)
+        elif level == AdminUnit.Level.DISTRICT:
+            found = Q(parent=self.unit, level=AdminUnit.Level.COMMUNE)
+        elif level == AdminUnit.Level.COMMUNE:
+            found = Q(pk=self.unit.pk)
+        else:
+            found = Q(pk=self.unit.parent_id)
+        return found & self._area("")
+
     def communes_filter(self) -> Q:
         """CommuneTotal rows of the communes under the unit (a village reports its commune's)."""
         level = self.unit.level
@@ -187,13 +220,24 @@ def report_scope(
 
 @dataclass
 class SummaryRow:
+    """One unit's counts. Its rates are over the communes whose total of resident households is
+    known: `poor_rated` counts the poor households of those communes only, `total_households` sums
+    their totals (None when no commune of the unit has one, and always for a village, which has no
+    total of its own). `communes_missing` of the unit's `communes` have no total: their households
+    are counted in the numbers but in no rate."""
+
     label: str
     unit: AdminUnit | None = None
     total_households: int | None = None
+    communes: int = 0
+    communes_missing: int = 0
     surveyed: int = 0
     poor: int = 0
     near_poor: int = 0
     average: int = 0
+    poor_rated: int = 0
+    near_poor_rated: int = 0
+    average_rated: int = 0
     poor_persons: int = 0
     near_poor_persons: int = 0
     average_persons: int = 0
@@ -207,19 +251,31 @@ class SummaryRow:
 
     @property
     def poor_rate(self) -> Decimal | None:
-        return rate(self.poor, self.total_households)
+        return rate(self.poor_rated, self.total_households)
 
     @property
     def near_poor_rate(self) -> Decimal | None:
-        return rate(self.near_poor, self.total_households)
+        return rate(self.near_poor_rated, self.total_households)
 
     @property
     def average_rate(self) -> Decimal | None:
-        return rate(self.average, self.total_households)
+        return rate(self.average_rated, self.total_households)
+
+    @property
+    def rate_partial(self) -> bool:
+        """Rates shown, but over only some of the unit's communes."""
+        return self.total_households is not None and self.communes_missing > 0
+
+    @property
+    def rate_missing(self) -> bool:
+        """No rate: no commune of the unit has a total (a village has none by design)."""
+        return self.total_households is None and self.communes > 0
 
 
 SUMMARY_COUNTS = tuple(
-    f.name for f in fields(SummaryRow) if f.name not in {"label", "unit", "total_households"}
+    f.name
+    for f in fields(SummaryRow)
+    if f.name not in {"label", "unit", "total_households", "communes", "communes_missing"}
 )
 
 
@@ -228,6 +284,8 @@ def _summary_aggregates() -> dict[str, object]:
     aggregates: dict[str, object] = {"surveyed": Count("id")}
     for cls in CLASSES:
         aggregates[cls] = Count("id", filter=Q(**{final: cls}))
+        # The numerator of the rate: only communes whose total is known (see `summary`).
+        aggregates[f"{cls}_rated"] = Count("id", filter=Q(**{final: cls}, total_known=True))
         aggregates[f"{cls}_persons"] = Coalesce(
             Sum("member_count", filter=Q(**{final: cls})), Value(0)
         )
@@ -243,56 +301,107 @@ def _summary_aggregates() -> dict[str, object]:
     return aggregates
 
 
+@dataclass(frozen=True)
+class MissingTotal:
+    """A commune of the report with no total of resident households recorded for the round."""
+
+    name: str
+    parent_name: str | None  # its district, on a tree with districts
+
+
 @dataclass
 class Summary:
     scope: ReportScope
     rows: list[SummaryRow]
     total: SummaryRow
     target_rate: Decimal | None = None
+    missing_totals: list[MissingTotal] = field(default_factory=list)
 
     @property
     def target_gap(self) -> Decimal | None:
-        """Actual minus target poverty rate, in percentage points (negative: better than target)."""
+        """Actual minus target poverty rate, in percentage points (negative: better than target).
+
+        The actual rate is over the communes whose total is known, like every rate here."""
         if self.target_rate is None or self.total.poor_rate is None:
             return None
         return self.total.poor_rate - self.target_rate
 
 
 def summary(scope: ReportScope) -> Summary:
+    """Counts and rates by child unit: one aggregate over the responses, one list of communes.
+
+    A rate is computed only over communes whose total of resident households is recorded for the
+    round: a commune without one still counts its households in the numbers, but neither in the
+    numerator nor in the denominator of any rate (counting them in the numerator only overstated
+    a district's rate, the province's and its gap to the target). A commune without a total has
+    no rate; a district or province whose communes all lack one has none either; each row says
+    how many of its communes lack one, and `missing_totals` names them.
+    """
     group = scope.response_group
+    known = Exists(
+        CommuneTotal.objects.filter(review_round=scope.review_round, commune=OuterRef("commune"))
+    )
     counts = {
         row[group]: row
         for row in SurveyResponse.objects.filter(scope.response_filter(), status__in=scope.statuses)
+        .alias(total_known=known)
         .values(group)
         .annotate(**_summary_aggregates())  # type: ignore[arg-type]
         .order_by()
     }
-    totals_group = {"commune__parent_id": "commune__parent_id", "commune_id": "commune_id"}.get(
-        group
+    # Every commune of the report and its total (None: not recorded), in one query.
+    communes: list[dict[str, Any]] = [
+        dict(row)
+        for row in AdminUnit.objects.filter(scope.commune_units_filter())
+        .annotate(
+            recorded=Subquery(
+                CommuneTotal.objects.filter(
+                    review_round=scope.review_round, commune=OuterRef("pk")
+                ).values("total_households")[:1]
+            )
+        )
+        .values("pk", "name", "parent_id", "parent__name", "recorded")
+        .order_by("path")
+    ]
+    # Which child row a commune's total belongs to (villages have no total of their own).
+    commune_key = (
+        {
+            AdminUnit.Level.DISTRICT: "parent_id",
+            AdminUnit.Level.COMMUNE: "pk",
+        }.get(AdminUnit.Level(scope.child_level))
+        if scope.child_level
+        else None
     )
-    total_rows = CommuneTotal.objects.filter(
-        scope.communes_filter(), review_round=scope.review_round
-    )
-    totals: dict[int, int] = {}
-    if totals_group:
-        totals = {
-            row[totals_group]: row["n"]
-            for row in total_rows.values(totals_group)
-            .annotate(n=Sum("total_households"))
-            .order_by()
-        }
+    has_districts = scope.review_round.province.edition.has_districts
+
+    def add_commune(row: SummaryRow, commune: dict[str, Any]) -> None:
+        row.communes += 1
+        if commune["recorded"] is None:
+            row.communes_missing += 1
+        else:
+            row.total_households = (row.total_households or 0) + commune["recorded"]
+
     rows = []
+    by_key: dict[int, SummaryRow] = {}
     for child in scope.children():
-        row = SummaryRow(label=child.name, unit=child, total_households=totals.get(child.pk))
+        row = SummaryRow(label=child.name, unit=child)
         for name, value in counts.get(child.pk, {}).items():
             if name in SUMMARY_COUNTS:
                 setattr(row, name, value)
         rows.append(row)
+        by_key[child.pk] = row
     total = SummaryRow(label="Tổng cộng", unit=scope.unit)
     for name in SUMMARY_COUNTS:
         setattr(total, name, sum(v[name] for v in counts.values()))
-    grand = total_rows.aggregate(n=Sum("total_households"))["n"]
-    total.total_households = grand
+    missing = []
+    for commune in communes:
+        add_commune(total, commune)
+        if commune_key and commune[commune_key] in by_key:
+            add_commune(by_key[commune[commune_key]], commune)
+        if commune["recorded"] is None:
+            missing.append(
+                MissingTotal(commune["name"], commune["parent__name"] if has_districts else None)
+            )
     target = None
     if scope.unit.level == AdminUnit.Level.PROVINCE:
         target = (
@@ -300,7 +409,7 @@ def summary(scope: ReportScope) -> Summary:
             .values_list("target_poverty_rate", flat=True)
             .first()
         )
-    return Summary(scope=scope, rows=rows, total=total, target_rate=target)
+    return Summary(scope=scope, rows=rows, total=total, target_rate=target, missing_totals=missing)
 
 
 # --- Movements since the previous periodic round --------------------------------------------------
@@ -309,11 +418,12 @@ MOVEMENT_FIELDS = (
     "start",
     "dec_other_class",  # poor → near-poor (or near-poor → poor, in the near-poor table)
     "dec_above_line",  # rose above the near-poor line (average or none)
-    "dec_other",  # moved away, died, merged, not reviewed
+    "dec_other",  # moved away (out of the unit too), died, merged
+    "pending",  # no result yet this round on this basis: not a decrease
     "inc_other_class",  # from near-poor (or from poor)
     "inc_returned",  # again, after having left before the previous round
     "inc_new",
-    "inc_other",  # households split off since the previous round
+    "inc_other",  # households split off since the previous round, or moved into the unit
     "end",
     "start_minority",  # of the start and the end: ethnic-minority households (head of household)
     "end_minority",
@@ -322,12 +432,16 @@ MOVEMENT_FIELDS = (
 
 @dataclass
 class MovementRow:
+    """One unit's movements. The identity, on every row and the total:
+    start − decreases − pending + increases = end (`balanced`)."""
+
     label: str
     unit: AdminUnit | None = None
     start: int = 0
     dec_other_class: int = 0
     dec_above_line: int = 0
     dec_other: int = 0
+    pending: int = 0
     inc_other_class: int = 0
     inc_returned: int = 0
     inc_new: int = 0
@@ -346,7 +460,7 @@ class MovementRow:
 
     @property
     def balanced(self) -> bool:
-        return self.start - self.decreases + self.increases == self.end
+        return self.start - self.decreases - self.pending + self.increases == self.end
 
 
 @dataclass
@@ -358,131 +472,275 @@ class Movements:
     households_total: MovementRow = field(default_factory=lambda: MovementRow("Tổng cộng"))
     persons: list[MovementRow] = field(default_factory=list)
     persons_total: MovementRow = field(default_factory=lambda: MovementRow("Tổng cộng"))
+    # Every round the start is taken from: on the first round of a merged province, one for each
+    # old province (`previous_round` is the first of them).
+    previous_rounds: list[ReviewRound] = field(default_factory=list)
 
 
 TARGETS = ("poor", "near_poor")
 
 
 def movements(scope: ReportScope, target: str = "poor") -> Movements:
-    """One of the two movement tables (see `movements_both`, which makes both in one query)."""
+    """One of the two movement tables (see `movements_both`, which makes both at once)."""
     if target not in TARGETS:
         raise ValueError(target)
     return movements_both(scope)[target]
 
 
+# How a response reaches the child unit of a report: directly on the same tree, and through the
+# succession table (`areas.UnitSuccession`) from an older one.
+_KEY_PATHS = {
+    AdminUnit.Level.DISTRICT: ("commune__parent_id", "successor__parent_id"),
+    AdminUnit.Level.COMMUNE: ("commune_id", "successor_id"),
+    AdminUnit.Level.VILLAGE: ("village_id", "successor_id"),
+}
+
+
+def _start_key(scope: ReportScope, previous: list[ReviewRound]) -> Any:
+    """The child unit (of this round's tree) a household's previous-round response was in.
+
+    Same tree: the unit the response was filed under then (not where the household is now). Older
+    tree: the successor of that commune in this round's edition; of an old commune divided between
+    several new ones, the one the household lives in now if it is one of them, else the default.
+    A village of an older tree goes to its recorded successor, else to the household's current
+    village when that lies in a successor of its old commune; a key left NULL is outside the report.
+    """
+    level = AdminUnit.Level(scope.child_level or AdminUnit.Level.VILLAGE)
+    direct, via = _KEY_PATHS[level]
+    edition = scope.review_round.province.edition_id
+    same = [r.pk for r in previous if r.province.edition_id == edition]
+    if len(same) == len(previous):
+        return F(f"prev__{direct}")
+    successors = UnitSuccession.objects.filter(successor__edition_id=edition)
+    mapped: Any
+    if level == AdminUnit.Level.VILLAGE:
+        mapped = Coalesce(
+            Subquery(
+                successors.filter(predecessor=OuterRef("prev__village_id"))
+                .order_by("-is_default", "successor__path")
+                .values("successor_id")[:1]
+            ),
+            Case(
+                When(
+                    Exists(
+                        successors.filter(
+                            predecessor=OuterRef("prev__commune_id"), successor=OuterRef("commune")
+                        )
+                    ),
+                    then=F("village_id"),
+                ),
+                default=None,
+                output_field=IntegerField(),
+            ),
+            output_field=IntegerField(),
+        )
+    else:
+        mapped = Subquery(
+            successors.filter(predecessor=OuterRef("prev__commune_id"))
+            .annotate(
+                lives_there=Case(
+                    When(successor=OuterRef("commune"), then=0),
+                    default=1,
+                    output_field=IntegerField(),
+                )
+            )
+            .order_by("lives_there", "-is_default", "successor__path")
+            .values(via)[:1],
+            output_field=IntegerField(),
+        )
+    if not same:
+        return mapped
+    return Case(
+        When(prev__review_round_id__in=same, then=F(f"prev__{direct}")),
+        default=mapped,
+        output_field=IntegerField(),
+    )
+
+
 def movements_both(scope: ReportScope) -> dict[str, Movements]:
-    """The poor and near-poor movement tables, households and persons, from one aggregate."""
-    previous = previous_round(scope.review_round)
+    """The poor and near-poor movement tables, households and persons.
+
+    The start is the previous periodic round's approved result (whatever the basis: it is a
+    closed round), grouped by the unit each response was filed under then, carried onto this
+    round's tree through `areas.UnitSuccession` when the previous round was on an older one (the
+    first round of a merged province starts from every old province's round). The end is this
+    round's result on the report's basis, grouped by the unit of this round's response.
+
+    Every household at either end falls in exactly one bucket of each row it reaches, so on every
+    row and the total: start − decreases − pending + increases = end. Pending ("chưa có kết
+    quả"): in the class at the start, with no result counted on this basis yet (its form is not
+    approved, or not yet made while the household is still resident). A household that changed
+    unit between the rounds leaves the old unit's row as "other" decrease and enters the new
+    unit's row as "other" increase; the total treats a move within the report's unit as no move
+    (it stays where it was, in or between classes), so a unit's figures are the same whether it
+    is a row of its parent's report or the total of its own. The total is therefore not the sum
+    of the rows in the change columns, only in the start, pending and end columns.
+
+    Three aggregate queries (start side by start unit, end side by end unit, the total), plus
+    the previous rounds and the child units.
+    """
+    previous = previous_rounds(scope.review_round)
+    prev_ids = [r.pk for r in previous]
     statuses = scope.statuses
-    rounds = [scope.review_round.pk] + ([previous.pk] if previous else [])
+    approved = [SurveyResponse.Status.APPROVED]
+    current = scope.review_round
     # Only households poor or near-poor at either end: a hash semi-join, then the unique
-    # (round, household) index for their two responses, instead of every household of the unit.
+    # (round, household) index for their responses, instead of every household of the province.
     concerned = SurveyResponse.objects.filter(
-        review_round_id__in=rounds, status__in=statuses, final_classification__in=TARGETS
+        Q(review_round=current, status__in=statuses)
+        | Q(review_round_id__in=prev_ids, status__in=approved),
+        final_classification__in=TARGETS,
     ).values("household_id")
-    households = Household.objects.filter(scope.household_filter(), pk__in=concerned).annotate(
+    households = Household.objects.filter(pk__in=concerned).annotate(
         cur=FilteredRelation(
             "responses",
-            condition=Q(responses__review_round=scope.review_round, responses__status__in=statuses),
+            condition=Q(responses__review_round=current, responses__status__in=statuses),
         ),
+        any_cur=FilteredRelation("responses", condition=Q(responses__review_round=current)),
         prev=FilteredRelation(
             "responses",
-            condition=Q(responses__review_round=previous, responses__status__in=statuses),
+            # No previous round: a join that matches nothing (an empty IN would drop every row).
+            condition=Q(responses__review_round_id__in=prev_ids, responses__status__in=approved)
+            if prev_ids
+            else Q(responses__review_round__isnull=True),
         ),
     )
-    earlier_rounds = list(
-        ReviewRound.objects.filter(
-            province__code=scope.review_round.province.code,
-            kind=ReviewRound.Kind.PERIODIC,
-            year__lt=previous.year if previous else scope.review_round.year,
-        ).values_list("pk", flat=True)
-    )
+    earlier_rounds = ReviewRound.objects.filter(
+        provinces_continued(current.province),
+        kind=ReviewRound.Kind.PERIODIC,
+        year__lt=previous[0].year if previous else current.year,
+    ).values("pk")
     for target in TARGETS:
         households = households.annotate(
             **{
                 f"{target}_before": Exists(
                     SurveyResponse.objects.filter(
                         household=OuterRef("pk"),
-                        review_round_id__in=earlier_rounds,
-                        status__in=statuses,
+                        review_round__in=earlier_rounds,
+                        status__in=approved,
                         final_classification=target,
                     )
                 )
-                if earlier_rounds
-                else Value(False)
             }
         )
+    level = AdminUnit.Level(scope.child_level or AdminUnit.Level.VILLAGE)
+    households = households.annotate(
+        skey=_start_key(scope, previous), ekey=F(f"cur__{_KEY_PATHS[level][0]}")
+    )
+    children = scope.children() or [scope.unit]
+    ids = [child.pk for child in children]
+
     # "Other" increases: households split off since the previous round (tách hộ), kept apart so
     # that a wave of splits that qualify for benefits shows in the report.
     arrived = (
-        Q(split_from__isnull=False, created_at__date__gt=previous.ends_on)
+        Q(split_from__isnull=False, created_at__date__gt=max(r.ends_on for r in previous))
         if previous
         else Q(pk__in=[])
     )
-    cur_class = "cur__final_classification"
+    resident_or_filed = Q(any_cur__id__isnull=False) | Q(status=Household.Status.ACTIVE)
+    counted = Q(cur__id__isnull=False)
     prev_n = Coalesce(F("prev__member_count"), Value(0))
     cur_n = Coalesce(F("cur__member_count"), Value(0))
-    aggregates: dict[str, object] = {}
-    for target in TARGETS:
-        other = "near_poor" if target == "poor" else "poor"
-        was = Q(prev__final_classification=target)
-        now = Q(cur__final_classification=target)
-        before = Q(**{f"{target}_before": True})
-        not_before = Q(**{f"{target}_before": False})
-        fresh = now & ~Q(prev__final_classification__in=TARGETS)
-        buckets = {
-            "start": was,
-            "dec_other_class": was & ~now & Q(**{cur_class: other}),
-            "dec_above_line": was & ~now & Q(**{f"{cur_class}__in": ["average", "not_poor"]}),
-            "dec_other": was & Q(**{f"{cur_class}__isnull": True}),
-            "inc_other_class": now & Q(prev__final_classification=other),
-            "inc_returned": fresh & before,
-            "inc_new": fresh & not_before & ~arrived,
-            "inc_other": fresh & not_before & arrived,
-            "end": now,
-            "start_minority": was & Q(prev__head_minority=True),
-            "end_minority": now & Q(cur__head_minority=True),
-        }
-        for name, condition in buckets.items():
-            aggregates[f"{target}_h_{name}"] = Count("pk", filter=condition)
-            persons = prev_n if name.startswith(("dec", "start")) else cur_n
-            aggregates[f"{target}_p_{name}"] = Coalesce(Sum(persons, filter=condition), Value(0))
-        # A household in the class at both ends may have gained or lost members: "other" persons.
-        stayed = was & now
-        aggregates[f"{target}_p_stay_gain"] = Coalesce(
-            Sum(Greatest(cur_n - prev_n, Value(0)), filter=stayed), Value(0)
-        )
-        aggregates[f"{target}_p_stay_loss"] = Coalesce(
-            Sum(Greatest(prev_n - cur_n, Value(0)), filter=stayed), Value(0)
-        )
-    group = scope.household_group
-    grouped = {
-        row[group]: row
-        for row in households.values(group)
-        .annotate(**aggregates)  # type: ignore[arg-type]
+
+    def aggregates(start_in: Q, end_in: Q, here: Q, away: Q) -> dict[str, object]:
+        """`start_in`/`end_in`: the household starts/ends in the row; `here`: in the same unit at
+        both ends, `away`: not (NULL-safe, as the keys are annotations)."""
+        result: dict[str, object] = {}
+        for target in TARGETS:
+            other = "near_poor" if target == "poor" else "poor"
+            was = Q(prev__final_classification=target) & start_in
+            now = Q(cur__final_classification=target) & end_in
+            staying = counted & here
+            before = Q(**{f"{target}_before": True})
+            fresh = now & ~Q(prev__final_classification__in=TARGETS)
+            moved_in = now & Q(prev__final_classification__in=TARGETS) & away
+            buckets = {
+                "start": was,
+                "dec_other_class": was & staying & Q(cur__final_classification=other),
+                "dec_above_line": was
+                & staying
+                & Q(cur__final_classification__in=["average", "not_poor"]),
+                "dec_other": was & ((counted & away) | (~counted & ~resident_or_filed)),
+                "pending": was & ~counted & resident_or_filed,
+                "inc_other_class": now & here & Q(prev__final_classification=other),
+                "inc_returned": fresh & before,
+                "inc_new": fresh & ~before & ~arrived,
+                "inc_other": (fresh & ~before & arrived) | moved_in,
+                "end": now,
+                "start_minority": was & Q(prev__head_minority=True),
+                "end_minority": now & Q(cur__head_minority=True),
+            }
+            for name, condition in buckets.items():
+                result[f"{target}_h_{name}"] = Count("pk", filter=condition)
+                side = (
+                    prev_n
+                    if name.startswith("dec") or name in ("start", "pending", "start_minority")
+                    else cur_n
+                )
+                result[f"{target}_p_{name}"] = Coalesce(Sum(side, filter=condition), Value(0))
+            # A household in the class at both ends, in the same unit, may have gained or lost
+            # members: "other" persons.
+            stayed = was & Q(cur__final_classification=target) & here  # counted on the start side
+            result[f"{target}_p_stay_gain"] = Coalesce(
+                Sum(Greatest(cur_n - prev_n, Value(0)), filter=stayed), Value(0)
+            )
+            result[f"{target}_p_stay_loss"] = Coalesce(
+                Sum(Greatest(prev_n - cur_n, Value(0)), filter=stayed), Value(0)
+            )
+        return result
+
+    here = Q(ekey=F("skey"))
+    away = Q(skey__isnull=True) | Q(ekey__isnull=True) | ~Q(ekey=F("skey"))
+    start_side = {
+        row["skey"]: row
+        for row in households.filter(skey__in=ids, prev__final_classification__in=TARGETS)
+        .values("skey")
+        .annotate(**aggregates(Q(), Q(pk__in=[]), here, away))  # type: ignore[arg-type]
         .order_by()
     }
-    children = scope.children() or [scope.unit]
+    end_side = {
+        row["ekey"]: row
+        for row in households.filter(ekey__in=ids, cur__final_classification__in=TARGETS)
+        .values("ekey")
+        .annotate(**aggregates(Q(pk__in=[]), Q(), here, away))  # type: ignore[arg-type]
+        .order_by()
+    }
+    start_in, end_in = Q(skey__in=ids), Q(ekey__in=ids)
+    total_data = households.filter(start_in | end_in).aggregate(
+        **aggregates(  # type: ignore[arg-type]
+            start_in,
+            end_in,
+            start_in & end_in,
+            Q(skey__isnull=True) | ~start_in | Q(ekey__isnull=True) | ~end_in,
+        )
+    )
+
+    def fill(row: MovementRow, data: Any, prefix: str) -> None:
+        for name in MOVEMENT_FIELDS:
+            setattr(row, name, getattr(row, name) + (data.get(f"{prefix}_{name}") or 0))
+        if prefix.endswith("_p"):
+            row.inc_other += data.get(f"{prefix}_stay_gain") or 0
+            row.dec_other += data.get(f"{prefix}_stay_loss") or 0
 
     def rows_for(prefix: str) -> tuple[list[MovementRow], MovementRow]:
         rows = []
         for child in children:
-            data = grouped.get(child.pk, {})
             row = MovementRow(label=child.name, unit=child)
-            for name in MOVEMENT_FIELDS:
-                setattr(row, name, data.get(f"{prefix}_{name}", 0))
-            if prefix.endswith("_p"):
-                row.inc_other += data.get(f"{prefix}_stay_gain", 0)
-                row.dec_other += data.get(f"{prefix}_stay_loss", 0)
+            fill(row, start_side.get(child.pk, {}), prefix)
+            fill(row, end_side.get(child.pk, {}), prefix)
             rows.append(row)
         total = MovementRow(label="Tổng cộng", unit=scope.unit)
-        for name in MOVEMENT_FIELDS:
-            setattr(total, name, sum(getattr(r, name) for r in rows))
+        fill(total, total_data, prefix)
         return rows, total
 
     result = {}
     for target in TARGETS:
-        tables = Movements(scope=scope, target=target, previous_round=previous)
+        tables = Movements(
+            scope=scope,
+            target=target,
+            previous_round=previous[0] if previous else None,
+            previous_rounds=previous,
+        )
         tables.households, tables.households_total = rows_for(f"{target}_h")
         tables.persons, tables.persons_total = rows_for(f"{target}_p")
         result[target] = tables
@@ -590,6 +848,52 @@ class ReportTables:
     def deprivations(self) -> list[DeprivationRow]:
         return deprivations(self.scope, self.summary.total)
 
+    # The official tables of reports.tables (imported here: that module builds on this one).
+
+    @cached_property
+    def deprivations_by_unit(self) -> dict[str, "DeprivationsByUnit"]:
+        from .tables import deprivations_by_unit
+
+        return deprivations_by_unit(self.scope)
+
+    @cached_property
+    def policy_groups(self) -> "GroupTable":
+        from .tables import groups_by_unit
+
+        return groups_by_unit(self.scope)
+
+    @cached_property
+    def ethnicity(self) -> "EthnicTable":
+        from .tables import by_ethnicity
+
+        return by_ethnicity(self.scope)
+
+    @cached_property
+    def children(self) -> "ChildrenTable":
+        from .tables import children
+
+        return children(self.scope)
+
+    @cached_property
+    def household_lists(self) -> "HouseholdLists":
+        from .tables import household_lists
+
+        return household_lists(self.scope)
+
+    @cached_property
+    def poverty_causes(self) -> "dict[str, AnswerTable]":
+        """Biểu 10, poor and near-poor households by cause (reports.needs), by class."""
+        from .needs import poverty_causes  # reports.needs reads this module's scope and rate
+
+        return poverty_causes(self.scope)
+
+    @cached_property
+    def support_needs(self) -> "dict[str, AnswerTable]":
+        """Poor and near-poor households by support need (reports.needs), by class."""
+        from .needs import support_needs
+
+        return support_needs(self.scope)
+
     @property
     def groups(self) -> Summary:
         """The policy-group table: the summary's rows, read for their group counts."""
@@ -626,13 +930,19 @@ def report_tables(scope: ReportScope) -> ReportTables:
 # --- Urban and rural: the summary and the movements by area --------------------------------------
 
 
-@dataclass(frozen=True)
 class AreaMovementRow:
-    """A row of a movement table by area (households): the unit's movement row and its total
-    resident households, the denominator of the end-of-period rates."""
+    """A row of a movement table by area (households): the unit's movement row and its summary
+    row, whose total of resident households is the denominator of the end-of-period rates.
 
-    movement: MovementRow
-    total_households: int | None
+    As in the summary, a rate is over the communes whose total is known: the end rate is the
+    summary's (its end count is the summary's count of the class); the ethnic-minority rate is
+    left out when some of the unit's communes lack their total (its numerator cannot be limited
+    to the others here)."""
+
+    def __init__(self, movement: MovementRow, summary_row: SummaryRow | None, target: str) -> None:
+        self.movement = movement
+        self.summary_row = summary_row
+        self.target = target
 
     @property
     def label(self) -> str:
@@ -643,28 +953,37 @@ class AreaMovementRow:
         return self.movement.unit
 
     @property
+    def total_households(self) -> int | None:
+        return self.summary_row.total_households if self.summary_row else None
+
+    @property
     def end_rate(self) -> Decimal | None:
-        return rate(self.movement.end, self.total_households)
+        if self.summary_row is None:
+            return None
+        row = self.summary_row
+        return row.poor_rate if self.target == "poor" else row.near_poor_rate
 
     @property
     def end_minority_rate(self) -> Decimal | None:
+        if self.summary_row is None or self.summary_row.communes_missing:
+            return None
         return rate(self.movement.end_minority, self.total_households)
 
 
 def _area_movement_rows(
-    summary: Summary, rows: list[MovementRow], total: MovementRow
+    summary: Summary, rows: list[MovementRow], total: MovementRow, target: str
 ) -> tuple[list[AreaMovementRow], AreaMovementRow]:
-    totals = {row.unit.pk: row.total_households for row in summary.rows if row.unit is not None}
+    by_unit = {row.unit.pk: row for row in summary.rows if row.unit is not None}
     # A unit's own row stands in for its children when it has none (a village, or an area with
     # no unit here): the area's row above the units says it already.
     own = summary.scope.unit.pk
     return (
         [
-            AreaMovementRow(row, totals.get(row.unit.pk))
+            AreaMovementRow(row, by_unit.get(row.unit.pk), target)
             for row in rows
             if row.unit is not None and row.unit.pk != own
         ],
-        AreaMovementRow(total, summary.total.total_households),
+        AreaMovementRow(total, summary.total, target),
     )
 
 
@@ -692,6 +1011,7 @@ class AreaPart:
             self.tables.summary,
             moves.households,
             replace(moves.households_total, label=self.title),
+            target,
         )
 
     @property
@@ -726,7 +1046,7 @@ class AreaSplit:
 
     def movement_total(self, target: str) -> AreaMovementRow:
         moves = self.tables.movements[target]
-        return AreaMovementRow(moves.households_total, self.tables.summary.total.total_households)
+        return AreaMovementRow(moves.households_total, self.tables.summary.total, target)
 
     def unbalanced(self, target: str) -> list[Unbalanced]:
         """Rows of the movement table by area that do not add up, a unit's named with its area

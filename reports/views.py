@@ -16,6 +16,7 @@ from survey.selectors import round_get_or_404, rounds_visible
 
 from .charts import bar_chart
 from .forms import TargetForm
+from .official_pages import OFFICIAL_REPORTS, official_context
 from .selectors import (
     BASIS_LABELS,
     ReportScope,
@@ -31,6 +32,9 @@ REPORTS = [
     ("deprivations", "Thiếu hụt dịch vụ xã hội cơ bản"),
     ("groups", "Nhóm đối tượng"),
     ("areas", "Thành thị, nông thôn"),
+    *OFFICIAL_REPORTS,
+    ("causes", "Nguyên nhân nghèo"),
+    ("needs", "Nhu cầu hỗ trợ"),
 ]
 
 
@@ -109,20 +113,18 @@ def report(request: AuthedHttpRequest, round_id: str, unit_id: str, kind: str) -
             for item in tables.unbalanced()
         ]
         context["previous_round"] = poor.previous_round
-        total = poor.households_total
+        context["previous_rounds"] = poor.previous_rounds
         context["chart"] = bar_chart(
-            [_("Đầu kỳ"), _("Giảm"), _("Tăng"), _("Cuối kỳ")],
+            [_("Đầu kỳ"), _("Giảm"), _("Chưa có kết quả"), _("Tăng"), _("Cuối kỳ")],
             [
-                (_("Hộ nghèo"), [total.start, total.decreases, total.increases, total.end]),
                 (
-                    _("Hộ cận nghèo"),
-                    [
-                        near.households_total.start,
-                        near.households_total.decreases,
-                        near.households_total.increases,
-                        near.households_total.end,
-                    ],
-                ),
+                    title,
+                    [t.start, t.decreases, t.pending, t.increases, t.end],
+                )
+                for title, t in (
+                    (_("Hộ nghèo"), poor.households_total),
+                    (_("Hộ cận nghèo"), near.households_total),
+                )
             ],
             title=_("Biến động hộ nghèo, cận nghèo"),
         )
@@ -166,6 +168,23 @@ def report(request: AuthedHttpRequest, round_id: str, unit_id: str, kind: str) -
             ],
             suffix="%",
             title=_("Tỷ lệ hộ nghèo, cận nghèo theo khu vực"),
+        )
+    elif kind in dict(OFFICIAL_REPORTS):
+        context.update(official_context(tables, kind))
+    elif kind in ("causes", "needs"):
+        answers = tables.poverty_causes if kind == "causes" else tables.support_needs
+        context["answer_tables"] = list(answers.values())
+        of_poor, of_near = answers["poor"], answers["near_poor"]
+        context["chart"] = bar_chart(
+            [label for _key, label in of_poor.choices],
+            [
+                (_("Hộ nghèo"), [r for _n, r in of_poor.total_cells]),
+                (_("Hộ cận nghèo"), [r for _n, r in of_near.total_cells]),
+            ],
+            suffix="%",
+            title=_("Tỷ lệ hộ theo nguyên nhân nghèo")
+            if kind == "causes"
+            else _("Tỷ lệ hộ theo nhu cầu hỗ trợ"),
         )
     else:
         context["chart"] = bar_chart(

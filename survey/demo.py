@@ -92,12 +92,14 @@ DEMO_FORMS = {
     "Nguyễn Văn Hùng": (
         {"floor_area_m2": 24, "wall_durable": False, "column_durable": False,
          "roof_durable": True, "water_source": "unprotected_well", "latrine_hygienic": False,
-         "information_means": ["tv"]},
+         "information_means": ["tv"], "poverty_causes": ["land", "capital"],
+         "support_needs": ["production", "housing", "water"]},
         125,
     ),
     "Phạm Thị Hoa": (
         {"floor_area_m2": 30, "wall_durable": True, "column_durable": True, "roof_durable": True,
-         "water_source": "piped", "latrine_hygienic": True, "information_means": ["radio"]},
+         "water_source": "piped", "latrine_hygienic": True, "information_means": ["radio"],
+         "poverty_causes": ["labour", "illness"], "support_needs": ["health"]},
         135,
     ),
     "Lê Văn Tâm": (

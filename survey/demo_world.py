@@ -32,7 +32,9 @@ from survey.engine import get_standard
 from .intake import effective_card
 from .models import (
     CommuneTotal,
+    ResponseCause,
     ResponseDeprivation,
+    ResponseNeed,
     ResponseTransition,
     ReviewRound,
     SurveyResponse,
@@ -209,6 +211,44 @@ def _answers(rng: random.Random, hardship: float) -> dict[str, object]:
     }
 
 
+def demo_poverty_answers(
+    rng: random.Random, response: SurveyResponse, people: list[Member]
+) -> dict[str, object]:
+    """Causes of poverty and support needs that fit a poor or near-poor household's facts."""
+    ill = any(m.disabled for m in people)
+    no_labour = response.no_labour_capacity
+    odds = {
+        "land": 0.3,
+        "capital": 0.55,
+        "labour": 0.8 if no_labour else 0.1,
+        "tools": 0.15,
+        "knowledge": 0.25,
+        "skills": 0.3,
+        "illness": 0.7 if ill else 0.15,
+        "other": 0.03,
+    }
+    causes = [key for key, p in odds.items() if rng.random() < p] or ["capital"]
+    poor_house = not (response.wall_durable and response.roof_durable)
+    schooling = any(m.in_school for m in people)
+    odds = {
+        "health": 0.8 if "illness" in causes else 0.3,
+        "education": 0.6 if schooling else 0.0,
+        "production": 0.75 if {"land", "capital", "tools"} & set(causes) else 0.2,
+        "housing": 0.6 if poor_house else 0.05,
+        "jobs": 0.6 if {"skills", "knowledge"} & set(causes) else 0.1,
+        "water": 0.6 if response.water_source != "piped" or not response.latrine_hygienic else 0.05,
+        "information": 0.1,
+        "other": 0.02,
+    }
+    needs = [key for key, p in odds.items() if rng.random() < p] or ["production"]
+    return {
+        "poverty_causes": causes,
+        "poverty_cause_other": "Thiên tai, mất mùa" if "other" in causes else "",
+        "support_needs": needs,
+        "support_need_other": "Hỗ trợ sửa chữa nhà sau bão" if "other" in needs else "",
+    }
+
+
 def _at(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(9, 0)))
 
@@ -250,6 +290,11 @@ def _write_results(
             computed = response_fill_result(
                 response, people, final_classification=override, override_reason=reason, card=card
             )
+        if response.final_classification in ("poor", "near_poor"):
+            # A generator of its own: the other answers stay those of earlier demos.
+            answers = demo_poverty_answers(random.Random(f"{key}-{year}-needs"), response, people)
+            for name, value in answers.items():
+                setattr(response, name, value)
         response.submitted_at = _at(date(year, 10, 20))
         response.submitted_by = response.created_by
         if decided_on is None:
@@ -268,6 +313,14 @@ def _write_results(
             for r, keys in zip(responses, deprived_rows, strict=True)
             for key in keys
         ),
+        batch_size=2000,
+    )
+    ResponseCause.objects.bulk_create(
+        (ResponseCause(response=r, cause=c) for r in responses for c in r.poverty_causes),
+        batch_size=2000,
+    )
+    ResponseNeed.objects.bulk_create(
+        (ResponseNeed(response=r, need=n) for r in responses for n in r.support_needs),
         batch_size=2000,
     )
     return responses
@@ -459,7 +512,7 @@ def demo_seed_current_round(review_round: ReviewRound) -> int:
                 response_update(
                     actor=officer,
                     response=response,
-                    values={},
+                    values=_needs_if_poor(response) if section == "needs" else {},
                     expected_version=response.version,
                     section=section,
                 )
@@ -477,6 +530,24 @@ def demo_seed_current_round(review_round: ReviewRound) -> int:
                 agreed=forms,
             )
     return done
+
+
+def _needs_if_poor(response: SurveyResponse) -> dict[str, object]:
+    """A household poor or near-poor this year whose carried form has no causes (it was not
+    poor last year) gets them, as the officer would enter them before submitting."""
+    from .intake import response_evaluate
+
+    if response.poverty_causes:
+        return {}
+    people = list(response.household.members.filter(status="present").order_by("id"))
+    evaluation = response_evaluate(response, people)
+    if evaluation.explanation is None or evaluation.explanation.classification not in (
+        "poor",
+        "near_poor",
+    ):
+        return {}
+    rng = random.Random(f"demo-{response.household_id}-{response.review_round.year}-needs")
+    return demo_poverty_answers(rng, response, people)
 
 
 # The hand-in up the tree in the current round (2024), so that the province's progress board has

@@ -13,10 +13,12 @@ from .intake import INCOME_SOURCES, score_path_available
 from .models import (
     Classification,
     CommuneTotal,
+    PovertyCause,
     Recheck,
     ReviewListEntry,
     ReviewRound,
     ScreeningCriterion,
+    SupportNeed,
     SurveyResponse,
 )
 
@@ -265,6 +267,59 @@ class IncomeForm(CleanTextMixin, forms.Form):
             for k, v in self.cleaned_data.items()
             if k.startswith("income__") and v is not None
         }
+        return data
+
+
+class NeedsForm(CleanTextMixin, forms.Form):
+    """Why a poor or near-poor household is poor and what support it needs (several of each);
+    "other" says what in a few words. Asked of every Phiếu B, required at submission only when
+    the final result is poor or near-poor (survey.services)."""
+
+    poverty_causes = forms.MultipleChoiceField(
+        label=_("Nguyên nhân nghèo"),
+        choices=PovertyCause.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Chọn mọi nguyên nhân đúng với hộ."),
+    )
+    poverty_cause_other = forms.CharField(
+        label=_("Nguyên nhân khác (ghi rõ)"), max_length=200, required=False
+    )
+    support_needs = forms.MultipleChoiceField(
+        label=_("Nhu cầu hỗ trợ"),
+        choices=SupportNeed.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Xã dựa vào đây để lập kế hoạch hỗ trợ năm sau."),
+    )
+    support_need_other = forms.CharField(
+        label=_("Nhu cầu khác (ghi rõ)"), max_length=200, required=False
+    )
+
+    OTHERS = (
+        ("poverty_causes", "poverty_cause_other", PovertyCause.OTHER),
+        ("support_needs", "support_need_other", SupportNeed.OTHER),
+    )
+
+    def __init__(self, *args: Any, response: SurveyResponse, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in self.fields:
+            self.initial[name] = getattr(response, name)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for choices, text, other in self.OTHERS:
+            ticked = other in data.get(choices, [])
+            if ticked and not data.get(text):
+                self.add_error(text, _("Đã chọn “Khác”: hãy ghi rõ là gì."))
+            elif data.get(text) and not ticked:
+                self.add_error(text, _("Đã ghi nội dung khác: hãy đánh dấu ô “Khác”."))
+        return data
+
+    def values(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        for name, choices in (("poverty_causes", PovertyCause), ("support_needs", SupportNeed)):
+            data[name] = [key for key in choices.values if key in data[name]]  # the form's order
         return data
 
 

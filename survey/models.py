@@ -156,6 +156,40 @@ class Classification(models.TextChoices):
     NOT_POOR = "not_poor", _("Hộ không nghèo")
 
 
+class PovertyCause(models.TextChoices):
+    """Why a poor or near-poor household is poor (the causes table, Biểu 10): several allowed."""
+
+    LAND = "land", _("Thiếu đất sản xuất")
+    CAPITAL = "capital", _("Thiếu vốn sản xuất")
+    LABOUR = "labour", _("Thiếu lao động")
+    TOOLS = "tools", _("Thiếu công cụ, phương tiện sản xuất")
+    KNOWLEDGE = "knowledge", _("Thiếu kiến thức sản xuất")
+    SKILLS = "skills", _("Thiếu tay nghề, kỹ năng lao động")
+    ILLNESS = "illness", _("Ốm đau, bệnh nặng, tai nạn")
+    OTHER = "other", _("Nguyên nhân khác")
+
+
+class SupportNeed(models.TextChoices):
+    """What a poor or near-poor household needs: the commune plans next year's support by it."""
+
+    HEALTH = "health", _("Y tế")
+    EDUCATION = "education", _("Giáo dục")
+    PRODUCTION = "production", _("Hỗ trợ sản xuất, vay vốn tín dụng")
+    HOUSING = "housing", _("Nhà ở")
+    JOBS = "jobs", _("Việc làm")
+    WATER = "water", _("Nước sạch và vệ sinh")
+    INFORMATION = "information", _("Tiếp cận thông tin")
+    OTHER = "other", _("Nhu cầu khác")
+
+
+def _labels(choices: type[models.TextChoices], keys: list[str], other: str) -> list[str]:
+    labels = []
+    for key, label in choices.choices:
+        if key in keys:
+            labels.append(f"{label}: {other}" if key == "other" and other else str(label))
+    return labels
+
+
 class SurveyResponse(models.Model):
     """One household's screening and scoring forms in one round, and the engine's result.
 
@@ -225,6 +259,12 @@ class SurveyResponse(models.Model):
     )
     # Income over the last 12 months by source (VND), social allowances excluded.
     income_by_source = models.JSONField(default=dict, blank=True)
+    # Asked of poor and near-poor households (required at submission when the final result is
+    # one of them): keys of PovertyCause / SupportNeed, and the words of "other".
+    poverty_causes = models.JSONField(_("nguyên nhân nghèo"), default=list, blank=True)
+    poverty_cause_other = models.CharField(_("nguyên nhân khác"), max_length=200, blank=True)
+    support_needs = models.JSONField(_("nhu cầu hỗ trợ"), default=list, blank=True)
+    support_need_other = models.CharField(_("nhu cầu khác"), max_length=200, blank=True)
     # Result (written by the services from the engine)
     standard_code = models.CharField(max_length=32, blank=True)
     standard_version = models.PositiveIntegerField(null=True, blank=True)
@@ -247,6 +287,12 @@ class SurveyResponse(models.Model):
     head_minority = models.BooleanField(default=False)
     has_person_of_merit = models.BooleanField(default=False)
     no_labour_capacity = models.BooleanField(default=False)
+    # A member receives a monthly social allowance (trợ cấp xã hội hằng tháng): a policy group.
+    has_social_allowance = models.BooleanField(default=False)
+    # The head's ethnic group (households.ethnicity code), "" when the household had no head.
+    head_ethnicity = models.CharField(max_length=2, blank=True)
+    # Members under 16 in the round's year (children in the deprivation tables).
+    child_count = models.PositiveSmallIntegerField(default=0)
     version = models.PositiveIntegerField(default=1)
     # A form started from the household's form of an earlier round: the sections it carried
     # must each be confirmed (saved) by the officer before it can be submitted.
@@ -297,6 +343,15 @@ class SurveyResponse(models.Model):
 
     def __str__(self) -> str:
         return f"{self.household} — {self.review_round}"
+
+    @property
+    def poverty_cause_labels(self) -> list[str]:
+        """The causes as read out, "other" with its words."""
+        return _labels(PovertyCause, self.poverty_causes, self.poverty_cause_other)
+
+    @property
+    def support_need_labels(self) -> list[str]:
+        return _labels(SupportNeed, self.support_needs, self.support_need_other)
 
     @property
     def is_overridden(self) -> bool:
@@ -472,6 +527,37 @@ class ResponseDeprivation(models.Model):
 
     def __str__(self) -> str:
         return self.indicator
+
+
+class ResponseCause(models.Model):
+    """One cause of poverty of a submitted poor or near-poor response (written at submission):
+    the causes table counts households per cause with one GROUP BY."""
+
+    response = models.ForeignKey(SurveyResponse, on_delete=models.CASCADE, related_name="causes")
+    cause = models.CharField(max_length=16, choices=PovertyCause.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["response", "cause"], name="one_row_per_response_cause")
+        ]
+
+    def __str__(self) -> str:
+        return self.cause
+
+
+class ResponseNeed(models.Model):
+    """One support need of a submitted poor or near-poor response (written at submission)."""
+
+    response = models.ForeignKey(SurveyResponse, on_delete=models.CASCADE, related_name="needs")
+    need = models.CharField(max_length=16, choices=SupportNeed.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["response", "need"], name="one_row_per_response_need")
+        ]
+
+    def __str__(self) -> str:
+        return self.need
 
 
 class ScreeningCriterion(models.Model):

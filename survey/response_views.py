@@ -19,7 +19,7 @@ from households.models import Member
 from households.selectors import household_get_or_404
 from survey.engine import get_standard
 
-from .forms import HousingForm, IncomeForm, ReasonForm, ScreeningForm, SubmitForm
+from .forms import HousingForm, IncomeForm, NeedsForm, ReasonForm, ScreeningForm, SubmitForm
 from .intake import card_is_usable, effective_card, response_evaluate
 from .models import ScreeningCriterion, SurveyResponse
 from .selectors import (
@@ -29,12 +29,13 @@ from .selectors import (
     round_get_or_404,
 )
 from .services import (
-    SECTION_FIELDS,
+    POVERTY_CLASSES,
     carried_changes,
     response_apply,
     response_start,
     response_submit,
     response_update,
+    section_carried,
     sections_to_confirm,
 )
 from .workflow import EDITABLE_STATUSES, can_return, may_take, response_reopen, response_return
@@ -44,6 +45,7 @@ SECTIONS = [
     ("housing", gettext_lazy("Nhà ở, nước, vệ sinh, thông tin")),
     ("members", gettext_lazy("Thành viên")),
     ("income", gettext_lazy("Điểm và thu nhập")),
+    ("needs", gettext_lazy("Nguyên nhân nghèo, nhu cầu hỗ trợ")),
     ("result", gettext_lazy("Kết quả và nộp")),
 ]
 
@@ -70,6 +72,8 @@ def _section_form(section: str, response: SurveyResponse, data: Any = None) -> A
         card = effective_card(standard)
         usable = card if card_is_usable(card) else None
         return IncomeForm(data, standard=standard, response=response, card=usable)
+    if section == "needs":
+        return NeedsForm(data, response=response)
     return None
 
 
@@ -134,12 +138,16 @@ def response_section(request: AuthedHttpRequest, public_id: str, section: str) -
             "can_edit": can_edit,
             # Adding a member changes who is counted: the officer's (surveyors correct facts).
             "can_add_members": can_change_unit(request.user, response.village),
-            "carried": response.carried_from if section in SECTION_FIELDS else None,
+            "carried": response.carried_from if section_carried(response, section) else None,
             "carried_changes": carried_changes(response, section),
             "to_confirm": sections_to_confirm(response),
             "is_draft": response.status in EDITABLE_STATUSES,
             "stale": stale,
             "evaluation": evaluation,
+            # The needs section says whether the result so far makes it required.
+            "needs_required": evaluation.complete
+            and evaluation.explanation is not None
+            and evaluation.explanation.classification in POVERTY_CLASSES,
             "members": _members(response) if section == "members" else None,
             "submit_form": SubmitForm(initial={"version": response.version}),
             "transitions": response.transitions.select_related("actor", "meeting", "posting")

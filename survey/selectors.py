@@ -2,11 +2,12 @@
 
 from uuid import UUID
 
-from django.db.models import QuerySet
+from django.db.models import Case, Q, QuerySet, Subquery, When
 from django.http import Http404
 
 from accounts.models import User
 from accounts.scoping import can_fill_forms, provinces_managed, provinces_taking_part, scoped
+from areas.models import AdminUnit
 from households.selectors import households_changeable, households_fillable
 
 from .models import ResponseTransition, ReviewRound, SurveyResponse
@@ -81,15 +82,35 @@ def response_last_return(response: SurveyResponse) -> ResponseTransition | None:
     )
 
 
-def previous_round(review_round: ReviewRound) -> ReviewRound | None:
-    """The latest periodic round of the same province before this round's year (the movement
-    report and the printed lists compare with its approved result)."""
-    return (
-        ReviewRound.objects.filter(
-            province__code=review_round.province.code,
-            kind=ReviewRound.Kind.PERIODIC,
-            year__lt=review_round.year,
-        )
-        .order_by("-year")
-        .first()
+def provinces_continued(province: AdminUnit) -> Q:
+    """Rounds of this province or of an old province merged into it (areas.UnitSuccession): on
+    the first round after the 1 July 2025 reorganisation, new Ninh Bình continues old Hà Nam, old
+    Nam Định and old Ninh Bình. GSO codes do not carry this (a new province keeps one old code)."""
+    return Q(province=province) | Q(province__successions__successor=province)
+
+
+def previous_rounds(review_round: ReviewRound) -> list[ReviewRound]:
+    """The latest periodic rounds before this round's year: the province's own, or on the first
+    round of a merged province, one per old province (the movement report starts from all of
+    them). One query; this round's own province first."""
+    candidates = ReviewRound.objects.filter(
+        provinces_continued(review_round.province),
+        kind=ReviewRound.Kind.PERIODIC,
+        year__lt=review_round.year,
     )
+    latest = candidates.order_by("-year").values("year")[:1]
+    return list(
+        candidates.filter(year=Subquery(latest))
+        .select_related("province", "province__edition")
+        .annotate(own=Case(When(province=review_round.province, then=0), default=1))
+        .order_by("own", "province__path")
+        .distinct()
+    )
+
+
+def previous_round(review_round: ReviewRound) -> ReviewRound | None:
+    """The latest periodic round of the province (or of an old province merged into it) before
+    this round's year (the printed lists compare with its approved result; the movement report
+    reads every one of `previous_rounds`)."""
+    found = previous_rounds(review_round)
+    return found[0] if found else None

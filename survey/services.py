@@ -31,15 +31,22 @@ from .intake import member_facts, response_evaluate
 from .models import (
     Classification,
     CommuneTotal,
+    PovertyCause,
+    ResponseCause,
     ResponseDeprivation,
+    ResponseNeed,
     ReviewRound,
     ScreeningCriterion,
+    SupportNeed,
     SurveyResponse,
 )
 from .review_list import form_b_required_message, previous_listing, review_lists_open
 from .workflow import EDITABLE_STATUSES, check_unlocked, transition
 
 # Periodic review: 1 September – 14 December (QĐ 24/2021/QĐ-TTg, Điều 4).
+# Children in the report tables: members under 16 in the round's year (the standards' child
+# indicators, nutrition and school attendance, concern those under 16).
+CHILD_AGE = 16
 PERIODIC_START = (9, 1)
 PERIODIC_END = (12, 14)
 
@@ -215,6 +222,7 @@ SECTION_LABELS = {
     "screening": gettext_lazy("Phiếu A"),
     "housing": gettext_lazy("Nhà ở, nước, vệ sinh, thông tin"),
     "income": gettext_lazy("Điểm và thu nhập"),
+    "needs": gettext_lazy("Nguyên nhân nghèo, nhu cầu hỗ trợ"),
 }
 # The sections of the forms and the answers each holds (members come from the registry).
 SECTION_FIELDS = {
@@ -236,6 +244,9 @@ SECTION_FIELDS = {
         "income_score_manual",
         "income_by_source",
     ),
+    # Asked of poor and near-poor households: required at submission when the final result is
+    # one of them (`_check_poverty_answers`), left blank for the others.
+    "needs": ("poverty_causes", "poverty_cause_other", "support_needs", "support_need_other"),
 }
 # Every answer a form section may set (members are the registry's).
 RESPONSE_FIELDS = tuple(name for fields in SECTION_FIELDS.values() for name in fields)
@@ -328,9 +339,16 @@ def carried_values(previous: SurveyResponse, review_round: ReviewRound) -> dict[
     }
 
 
+# Choices of the answers that are not household facts of the engine.
+ANSWER_CHOICES: dict[str, Any] = {
+    "poverty_causes": PovertyCause.choices,
+    "support_needs": SupportNeed.choices,
+}
+
+
 def _answer_text(name: str, value: Any) -> str:
     spec = HOUSEHOLD_FACTS.get(name)
-    choices = dict(getattr(spec, "choices", None) or {})
+    choices = dict(getattr(spec, "choices", None) or ANSWER_CHOICES.get(name) or {})
     if value in (None, "", [], {}):
         return "—"
     if isinstance(value, bool):
@@ -358,11 +376,59 @@ def carried_changes(response: SurveyResponse, section: str) -> list[tuple[str, s
     return rows
 
 
+# Sections a carried form must confirm only when last year's form answered them (a household
+# that was not poor last year carried no causes: there is nothing to confirm).
+CONFIRMED_IF_CARRIED = {"needs"}
+
+
+def section_carried(response: SurveyResponse, section: str) -> bool:
+    """Whether the section holds answers carried from last year's form, to be confirmed."""
+    previous = response.carried_from
+    if previous is None or section not in SECTION_FIELDS:
+        return False
+    if section not in CONFIRMED_IF_CARRIED:
+        return True
+    return any(getattr(previous, name) not in ("", [], None) for name in SECTION_FIELDS[section])
+
+
 def sections_to_confirm(response: SurveyResponse) -> list[str]:
     """Sections carried from last year that the officer has not confirmed (saved) yet."""
-    if response.carried_from_id is None:
-        return []
-    return [s for s in SECTION_FIELDS if s not in response.confirmed_sections]
+    return [
+        s
+        for s in SECTION_FIELDS
+        if s not in response.confirmed_sections and section_carried(response, s)
+    ]
+
+
+POVERTY_CLASSES = (Classification.POOR, Classification.NEAR_POOR)
+
+
+def _check_poverty_answers(response: SurveyResponse) -> tuple[list[str], list[str]]:
+    """A household whose final result is poor or near-poor must say why it is poor and what
+    support it needs (the commune plans next year's support from them); "other" must say what.
+    Returns (causes, needs) to store as rows; none for any other result."""
+    if response.final_classification not in POVERTY_CLASSES:
+        return [], []
+    problems = []
+    causes = [c for c in PovertyCause.values if c in response.poverty_causes]
+    needs = [n for n in SupportNeed.values if n in response.support_needs]
+    if not causes:
+        problems.append(_("Nguyên nhân nghèo (chọn ít nhất một)"))
+    elif PovertyCause.OTHER in causes and not response.poverty_cause_other.strip():
+        problems.append(_("Nguyên nhân khác: ghi rõ là gì"))
+    if not needs:
+        problems.append(_("Nhu cầu hỗ trợ (chọn ít nhất một)"))
+    elif SupportNeed.OTHER in needs and not response.support_need_other.strip():
+        problems.append(_("Nhu cầu khác: ghi rõ là gì"))
+    if problems:
+        raise ValidationError(
+            [
+                _("Chưa nộp được: %(c)s phải trả lời phần “Nguyên nhân nghèo, nhu cầu hỗ trợ”:")
+                % {"c": response.get_final_classification_display().lower()}
+            ]
+            + [f"– {p}" for p in problems]
+        )
+    return causes, needs
 
 
 def response_apply(response: SurveyResponse, values: Mapping[str, Any]) -> dict[str, list[Any]]:
@@ -494,6 +560,9 @@ def response_fill_result(
     response.no_labour_capacity = not any(
         member_facts(m, year).of_working_age and not m.disabled for m in members
     )
+    response.has_social_allowance = any(m.receives_social_allowance for m in members)
+    response.head_ethnicity = head.ethnicity if head is not None else ""
+    response.child_count = sum(1 for m in members if member_facts(m, year).age < CHILD_AGE)
     response.computed_classification = computed
     response.final_classification = final
     response.override_reason = override_reason if final != computed else ""
@@ -533,10 +602,15 @@ def response_submit(
         final_classification=final_classification,
         override_reason=override_reason,
     )
+    causes, needs = _check_poverty_answers(response)
     ResponseDeprivation.objects.filter(response=response).delete()
     ResponseDeprivation.objects.bulk_create(
         ResponseDeprivation(response=response, indicator=key) for key in deprived
     )
+    ResponseCause.objects.filter(response=response).delete()
+    ResponseCause.objects.bulk_create(ResponseCause(response=response, cause=c) for c in causes)
+    ResponseNeed.objects.filter(response=response).delete()
+    ResponseNeed.objects.bulk_create(ResponseNeed(response=response, need=n) for n in needs)
     response.submitted_at, response.submitted_by = timezone.now(), actor
     response.save()
     transition(

@@ -75,6 +75,12 @@ def test_officer_fills_the_forms_and_the_running_score_follows(
 
     page.fill("#id_income_score_manual", "130")
     page.click("text=Lưu và tiếp")
+    # Poor so far: the causes and needs are asked before the form can be submitted.
+    expect(page).to_have_url(re.compile(r"/needs/$"))
+    expect(page.locator("#needs-rule")).to_contain_text("phải trả lời phần này")
+    page.check("input[name=poverty_causes][value=capital]")
+    page.check("input[name=support_needs][value=production]")
+    page.click("text=Lưu và tiếp")
     page.click("text=Nộp phiếu")
     expect(page.locator("main")).to_contain_text("Đã nộp phiếu")
     expect(page.locator("main .card")).to_contain_text("Hộ nghèo")
@@ -198,6 +204,13 @@ def role_pages(a11y_world, legacy_tree) -> dict[str, list[tuple[str, str]]]:
                 ),
             ),
             (
+                "needs section",
+                reverse(
+                    "survey:response_section",
+                    args=[a11y_world["response"].public_id, "needs"],
+                ),
+            ),
+            (
                 "village page",
                 reverse(
                     "survey:village_workspace",
@@ -214,7 +227,12 @@ def role_pages(a11y_world, legacy_tree) -> dict[str, list[tuple[str, str]]]:
             ("round page", reverse("survey:round_detail", args=[review_round.public_id])),
         ],
         "huyen-352": [("board", "/"), ("report", district_report)],
-        "tinh-35": [("board", "/"), ("report", report), ("report by area", by_area)],
+        "tinh-35": [
+            ("board", "/"),
+            ("report", report),
+            ("report by area", by_area),
+            ("causes report", report.replace("/summary/", "/causes/")),
+        ],
         "admin": [("accounts", reverse("accounts:user_list"))],
     }
 

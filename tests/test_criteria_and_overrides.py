@@ -63,7 +63,12 @@ def overridden(officer_a, household_a, round_2025):
     response_update(
         actor=officer_a,
         response=response,
-        values={"screening": "stop", "screening_reason": "Hộ khá"},
+        values={
+            "screening": "stop",
+            "screening_reason": "Hộ khá",
+            "poverty_causes": ["illness"],
+            "support_needs": ["health"],
+        },
         expected_version=response.version,
     )
     return response_submit(
@@ -112,6 +117,8 @@ def test_submission_stores_the_group_flags_and_deprivation_rows(officer_a, house
             "latrine_hygienic": False,
             "information_means": [],
             "income_score_manual": 100,
+            "poverty_causes": ["land"],
+            "support_needs": ["production"],
         },
         expected_version=response.version,
     )

@@ -1,5 +1,6 @@
-"""A movement row that does not add up (start − decreases + increases ≠ end) is flagged to the
-reader: a Vietnamese warning naming the unit on the movements page, a marked note in the workbook.
+"""A movement row that does not add up (start − decreases − pending + increases ≠ end) is flagged
+to the reader: a Vietnamese warning naming the unit on the movements page, a marked note in the
+workbook.
 
 The app's own data balances by construction (every household falls in exactly one bucket), so the
 unbalanced row is made honestly, by corrupting the data behind the app's back: a raw SQL UPDATE
@@ -80,9 +81,9 @@ def test_movements_page_warns_about_the_unit_whose_row_does_not_add_up(
     assert alert is not None
     assert WARNING_TITLE in alert
     # The commune's row and the district's total, households and persons, of the poor table only.
-    assert "Hộ nghèo, số hộ: <strong>Xã Bình Nghĩa</strong> — 2 − 0 + 0 ≠ 1" in alert
-    assert "Hộ nghèo, số người: <strong>Xã Bình Nghĩa</strong> — 6 − 0 + 0 ≠ 3" in alert
-    assert "Hộ nghèo, số hộ: <strong>Tổng cộng</strong> — 3 − 0 + 0 ≠ 2" in alert
+    assert "Hộ nghèo, số hộ: <strong>Xã Bình Nghĩa</strong> — 2 − 0 − 0 + 0 ≠ 1" in alert
+    assert "Hộ nghèo, số người: <strong>Xã Bình Nghĩa</strong> — 6 − 0 − 0 + 0 ≠ 3" in alert
+    assert "Hộ nghèo, số hộ: <strong>Tổng cộng</strong> — 3 − 0 − 0 + 0 ≠ 2" in alert
     assert "Xã Tràng An" not in alert
     assert "Hộ cận nghèo" not in alert
 
@@ -105,9 +106,9 @@ def test_workbook_movement_sheet_carries_a_marked_note_naming_the_unit(world, di
     corrupt_commune_a(world)
     content = report_workbook(scope)
     [note] = notes(content, POOR_MOVEMENT_SHEET)
-    assert "Xã Bình Nghĩa (số hộ: 2 − 0 + 0 ≠ 1)" in note.value
-    assert "Xã Bình Nghĩa (số nhân khẩu: 6 − 0 + 0 ≠ 3)" in note.value
-    assert "Tổng cộng (số hộ: 3 − 0 + 0 ≠ 2)" in note.value
+    assert "Xã Bình Nghĩa (số hộ: 2 − 0 − 0 + 0 ≠ 1)" in note.value
+    assert "Xã Bình Nghĩa (số nhân khẩu: 6 − 0 − 0 + 0 ≠ 3)" in note.value
+    assert "Tổng cộng (số hộ: 3 − 0 − 0 + 0 ≠ 2)" in note.value
     assert "Xã Tràng An" not in note.value
     assert note.data_type == "s"  # it holds unit names: user text stays text
     assert note.font.b and note.font.color.rgb.endswith(WARNING.color.rgb[-6:])

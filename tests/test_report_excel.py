@@ -139,16 +139,25 @@ def test_summary_sheet_cells_hold_the_counts_and_rates_counted_here(world, made)
         signing=Signing(prepared_by="Trần Thị Lập", place="Hà Nam", dated=date(2026, 12, 2)),
     )
     book = open_book(content)
-    assert book.sheetnames == [
+    # The summary's sheets, then the official tables' (tests/test_report_tables.py).
+    assert book.sheetnames[:5] == [
         "Tong hop",
         "Bien dong ho ngheo",
         "Bien dong ho can ngheo",
         "Thieu hut",
         "Nhom doi tuong",
+    ]
+    # Then the official tables', the causes and needs (Biểu 10, 16) and the split by area.
+    later = book.sheetnames[5:]
+    for name in (
+        "Nguyen nhan ngheo",
+        "Nhu cau ho tro",
         "Tong hop theo khu vuc",
         "Ho ngheo theo khu vuc",
         "Ho can ngheo theo khu vuc",
-    ]
+    ):
+        assert name in later
+    assert later.index("Nhu cau ho tro") < later.index("Tong hop theo khu vuc")
     ws = book["Tong hop"]
     # The official heading: the issuing body (no preparer's unit given: the report's unit's
     # office) on the left, the motto on the right, the form number, then the title.
@@ -179,12 +188,14 @@ def test_summary_sheet_cells_hold_the_counts_and_rates_counted_here(world, made)
     assert values[7] == pytest.approx(float(pct(near, 1800)))
     assert (values[9], values[11]) == (1, 3)
     assert values[12] == 1  # one override
+    assert values[13] == 15 - 2  # Bình Lục's communes without a total (only A and B have one)
     assert row[3].number_format == "#,##0" and row[4].number_format == "0.00%"
     assert row_of(ws, "Thành phố Phủ Lý")[3].value == 1
 
     total = row_of(ws, "Tổng cộng")
     assert total[0].font.b and total[3].font.b
     assert total[1].value == 3800
+    assert total[13].value == 98 - 3
     assert total[3].value == 3
     assert total[4].value == pytest.approx(float(pct(3, 3800)))
     # Target and gap (percentage points) under the table.
@@ -195,7 +206,7 @@ def test_summary_sheet_cells_hold_the_counts_and_rates_counted_here(world, made)
 
     # Header: merged over two rows and across groups; frozen below it; A4 landscape fit to width.
     merged = {str(r) for r in ws.merged_cells.ranges}
-    assert {"A5:M5", "A9:A10", "B9:B10", "D9:F9", "G9:I9", "J9:L9", "M9:M10"} <= merged
+    assert {"A5:N5", "A9:A10", "B9:B10", "D9:F9", "G9:I9", "J9:L9", "M9:M10", "N9:N10"} <= merged
     assert ws["D9"].value == "Hộ nghèo" and ws["D10"].value == "Số hộ"
     assert ws.freeze_panes == "B12"
     # Wrapped header labels get rows high enough: "Số hộ có kết quả cuối cùng khác kết quả
@@ -203,7 +214,7 @@ def test_summary_sheet_cells_hold_the_counts_and_rates_counted_here(world, made)
     assert ws.row_dimensions[9].height + ws.row_dimensions[10].height > 2 * 15
     # Every cell of the table is bordered, from the header to the totals row (bold).
     total_row = row_of(ws, "Tổng cộng")[0].row
-    for row in ws.iter_rows(min_row=9, max_row=total_row, max_col=13):
+    for row in ws.iter_rows(min_row=9, max_row=total_row, max_col=14):
         for cell in row:
             if isinstance(cell, MergedCell):  # inside a merged label: its range has the box
                 continue
@@ -216,7 +227,7 @@ def test_summary_sheet_cells_hold_the_counts_and_rates_counted_here(world, made)
     head = cell_with(ws, "Thủ trưởng đơn vị")
     assert signer.row == head.row == dated.row + 1 and head.column == dated.column
     assert cell_with(ws, "Trần Thị Lập").column == signer.column
-    assert all(r.max_col <= 13 for r in ws.merged_cells.ranges)
+    assert all(r.max_col <= 14 for r in ws.merged_cells.ranges)
     for sheet in book.worksheets:
         assert sheet.page_setup.orientation == "landscape"
         assert int(sheet.page_setup.paperSize) == 9  # A4
@@ -245,28 +256,28 @@ def test_movement_deprivation_and_group_sheets_hold_the_counts(world, made):
     )
     assert ws["A5"].value == "TỔNG HỢP DIỄN BIẾN HỘ NGHÈO NĂM 2025"
     merged = {str(r) for r in ws.merged_cells.ranges}
-    assert {"A10:A11", "B10:B11", "C10:F10", "G10:K10", "L10:L11"} <= merged
+    assert {"A10:A11", "B10:B11", "C10:F10", "G10:G11", "H10:L10", "M10:M11"} <= merged
     assert ws["C10"].value == "Giảm trong kỳ" and ws["D11"].value == "Trở thành hộ cận nghèo"
     assert ws.freeze_panes == "B13"
     households_total, persons_total = [
         [c.value for c in row] for row in ws.iter_rows() if row[0].value == "Tổng cộng"
     ]
     # Poor in 2024: one household (3 persons), near-poor in 2025. Poor in 2025: 2 in commune A.
-    assert households_total[1:] == [1, 1, 1, 0, 0, 2, 0, 0, 2, 0, 2]
-    assert persons_total[1:] == [3, 3, 3, 0, 0, 6, 0, 0, 6, 0, 6]
+    assert households_total[1:] == [1, 1, 1, 0, 0, 0, 2, 0, 0, 2, 0, 2]
+    assert persons_total[1:] == [3, 3, 3, 0, 0, 0, 6, 0, 0, 6, 0, 6]
     commune_a = row_of(ws, "Xã Bình Nghĩa")
     assert [c.value for c in commune_a][1:] == households_total[1:]
     for row in ws.iter_rows(min_row=13):
         values = [c.value for c in row]
         if isinstance(values[1], int):
-            start, dec, inc, end = values[1], values[2], values[6], values[11]
-            assert start - dec + inc == end, values
-            assert dec == sum(values[3:6]) and inc == sum(values[7:11])
+            start, dec, pending, inc, end = values[1], values[2], values[6], values[7], values[12]
+            assert start - dec - pending + inc == end, values
+            assert dec == sum(values[3:6]) and inc == sum(values[8:12])
 
     near = book["Bien dong ho can ngheo"]
     near_total = next(row for row in near.iter_rows() if row[0].value == "Tổng cộng")
     assert near["D11"].value == "Trở thành hộ nghèo"
-    assert [c.value for c in near_total][1:] == [0, 0, 0, 0, 0, 4, 1, 0, 3, 0, 4]
+    assert [c.value for c in near_total][1:] == [0, 0, 0, 0, 0, 0, 4, 1, 0, 3, 0, 4]
 
     dep = book["Thieu hut"]
     label = get_standard("vn-2022-2025").indicator("water_source").label_vi

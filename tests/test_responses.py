@@ -37,6 +37,10 @@ POOR_HOUSING = {
 }
 
 
+# Asked of a poor or near-poor household before it is submitted (tests/test_needs_form.py).
+NEEDS = {"poverty_causes": ["capital"], "support_needs": ["production"]}
+
+
 def fill(client, response, section, data):
     response.refresh_from_db()
     result = client.post(section_url(response, section), {**data, "version": response.version})
@@ -49,6 +53,7 @@ def test_officer_fills_and_submits_a_poor_household(started):
     fill(client, response, "screening", {"screening": "proceed", "screening_reason": ""})
     fill(client, response, "housing", POOR_HOUSING)
     fill(client, response, "income", {"income_score_manual": "130"})
+    fill(client, response, "needs", NEEDS)
     assert response.status == "draft"
     submit = reverse("survey:response_submit", kwargs={"public_id": response.public_id})
     client.post(submit, {"version": response.version})
@@ -103,6 +108,7 @@ def test_an_override_needs_a_written_reason(started):
     fill(client, response, "screening", {"screening": "proceed"})
     fill(client, response, "housing", POOR_HOUSING)
     fill(client, response, "income", {"income_score_manual": "130"})
+    fill(client, response, "needs", NEEDS)
     submit = reverse("survey:response_submit", kwargs={"public_id": response.public_id})
     client.post(submit, {"version": response.version, "final_classification": "near_poor"})
     response.refresh_from_db()
@@ -297,6 +303,8 @@ def test_a_new_rounds_form_starts_from_last_years_answers_and_each_section_needs
         "latrine_hygienic": False,
         "information_means": ["tv"],
         "income_score_manual": 120,
+        "poverty_causes": ["illness"],
+        "support_needs": ["health"],
     }
     response_update(actor=officer_a, response=last, values=answers, expected_version=last.version)
     SurveyResponse.objects.filter(pk=last.pk).update(status="approved")  # last year's, approved
@@ -323,7 +331,7 @@ def test_a_new_rounds_form_starts_from_last_years_answers_and_each_section_needs
     page = client.get(housing).content.decode()
     assert "Đã đổi so với năm trước" in page
     assert "Giếng đào không được bảo vệ → <strong>Nước máy</strong>" in page
-    for section in ("screening", "income"):
+    for section in ("screening", "income", "needs"):
         this.refresh_from_db()
         response_update(
             actor=officer_a,
@@ -333,7 +341,7 @@ def test_a_new_rounds_form_starts_from_last_years_answers_and_each_section_needs
             section=section,
         )
     this.refresh_from_db()
-    assert set(this.confirmed_sections) == {"screening", "housing", "income"}
+    assert set(this.confirmed_sections) == {"screening", "housing", "income", "needs"}
     submitted = response_submit(actor=officer_a, response=this, expected_version=this.version)
     assert submitted.status == "submitted"
     assert ReviewRound.objects.get(pk=rounds[2025].pk).status == "open"

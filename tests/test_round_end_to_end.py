@@ -179,6 +179,7 @@ def test_a_whole_periodic_round_of_one_demo_commune_ends_with_the_province_closi
         save(client, poor, "screening", {"screening": "proceed", "screening_reason": ""})
         save(client, poor, "housing", POOR_HOUSING)
         save(client, poor, "income", {"income_score_manual": "120"})
+        save(client, poor, "needs", {"poverty_causes": ["land"], "support_needs": ["health"]})
         for name in ("Đinh Thị Khá", "Vi Văn Bàn"):
             save(
                 client,

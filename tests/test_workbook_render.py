@@ -35,6 +35,11 @@ from reports.selectors import report_scope
 from survey.models import ResponseDeprivation, SurveyResponse
 from tests.factories import household, result
 
+# The summary's five sheets and the official tables' (reports/excel/official.py): seven, and for
+# a commune the four lists (biểu 14–15).
+PROVINCE_SHEETS = 5 + 7 + 2 + 3  # 01–03, 04, 08; official 04–07, 08, 09, 11; 10, 16; 01a–03a
+COMMUNE_SHEETS = PROVINCE_SHEETS + 4
+
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 PDFTOTEXT = shutil.which("pdftotext")
 
@@ -136,16 +141,19 @@ def test_province_summary_workbook_renders_heading_headers_and_signatures(
         unit=province, prepared_by="Trần Thị Lập", place="Hà Nam", dated=date(2026, 12, 2)
     )
     text = render(report_workbook(report_scope(rnd, province), signing=signing), "tinh-35")
-    # Eight sheets, each with its heading, title and signature block.
-    assert text.count(NATION) == 8
-    assert len(re.findall(r"Độc\s+lập\s+-\s+Tự\s+do\s+-\s+Hạnh\s+phúc", text)) == 8
-    assert text.count("UBND TỈNH HÀ NAM") == 8
-    assert text.count("SỞ NÔNG NGHIỆP VÀ MÔI TRƯỜNG") == 8
-    for number in ("01", "02", "03", "04", "08", "01a", "02a", "03a"):
+    # Every sheet with its heading, title and signature block.
+    assert text.count(NATION) == PROVINCE_SHEETS
+    assert len(re.findall(r"Độc\s+lập\s+-\s+Tự\s+do\s+-\s+Hạnh\s+phúc", text)) == PROVINCE_SHEETS
+    assert text.count("UBND TỈNH HÀ NAM") == PROVINCE_SHEETS
+    assert text.count("SỞ NÔNG NGHIỆP VÀ MÔI TRƯỜNG") == PROVINCE_SHEETS
+    for number in ("01", "02", "03", "04", "08", "10", "16", "01a", "02a", "03a"):
         assert f"Biểu số {number}" in text
-    assert text.count("Người lập biểu") == 8 and text.count("Thủ trưởng đơn vị") == 8
-    assert text.count("Trần Thị Lập") == 8
-    assert text.count("Hà Nam, ngày 02 tháng 12 năm 2026") == 8
+    assert (
+        text.count("Người lập biểu") == PROVINCE_SHEETS
+        and text.count("Thủ trưởng đơn vị") == PROVINCE_SHEETS
+    )
+    assert text.count("Trần Thị Lập") == PROVINCE_SHEETS
+    assert text.count("Hà Nam, ngày 02 tháng 12 năm 2026") == PROVINCE_SHEETS
     assert_on_pages(
         text,
         "TỔNG HỢP KẾT QUẢ RÀ SOÁT HỘ NGHÈO, HỘ CẬN NGHÈO NĂM 2025",
@@ -176,11 +184,11 @@ def test_commune_summary_workbook_renders_the_commune_heading(world, results, re
         unit=commune_a, prepared_by="xa-13504", place="Bình Nghĩa", dated=date(2026, 12, 2)
     )
     text = render(report_workbook(report_scope(rnd, commune_a), signing=signing), "xa-13504")
-    assert text.count("UBND HUYỆN BÌNH LỤC") == 8
-    assert text.count("UBND XÃ BÌNH NGHĨA") == 8
-    assert text.count(NATION) == 8
-    assert text.count("Bình Nghĩa, ngày 02 tháng 12 năm 2026") == 8
-    assert text.count("Người lập biểu") == 8
+    assert text.count("UBND HUYỆN BÌNH LỤC") == COMMUNE_SHEETS
+    assert text.count("UBND XÃ BÌNH NGHĨA") == COMMUNE_SHEETS
+    assert text.count(NATION) == COMMUNE_SHEETS
+    assert text.count("Bình Nghĩa, ngày 02 tháng 12 năm 2026") == COMMUNE_SHEETS
+    assert text.count("Người lập biểu") == COMMUNE_SHEETS
     assert_headers_whole(text, SUMMARY_COLUMNS)
     assert_headers_whole(text, DEPRIVATION_COLUMNS)
 

@@ -19,10 +19,12 @@ from reports.selectors import (
     MovementRow,
     ReportScope,
     ReportTables,
+    Summary,
     SummaryRow,
     Unbalanced,
     report_tables,
 )
+from survey.models import ReviewRound
 
 from .layout import (
     COUNT,
@@ -44,6 +46,8 @@ from .layout import (
     period_words,
     unit_line,
 )
+from .needs import needs_sheets
+from .official import official_sheets
 
 SUMMARY_SHEET = "Tong hop"
 POOR_MOVEMENT_SHEET = "Bien dong ho ngheo"
@@ -68,6 +72,7 @@ SUMMARY_COLUMNS = (
     Col("Tỷ lệ (%)", "Hộ có mức sống trung bình", width=10, number="10=9/1"),
     Col("Nhân khẩu", "Hộ có mức sống trung bình", number="11"),
     Col("Số hộ có kết quả cuối cùng khác kết quả tính", width=16, number="12"),
+    Col("Số xã chưa ghi tổng số hộ dân cư", width=12, number="13"),
 )
 
 
@@ -85,6 +90,7 @@ def _summary_values(row: SummaryRow) -> list[tuple[Any, str]]:
         (pct(row.average_rate), PERCENT),
         (row.average_persons, COUNT),
         (row.overrides, COUNT),
+        (row.communes_missing if row.communes else None, COUNT),
     ]
 
 
@@ -98,12 +104,13 @@ def _movement_columns(target: str) -> tuple[Col, ...]:
         Col(f"Trở thành {other}", "Giảm trong kỳ", width=13, number="3"),
         Col("Vượt chuẩn cận nghèo", "Giảm trong kỳ", width=13, number="4"),
         Col("Khác (chuyển đi, chết, nhập hộ…)", "Giảm trong kỳ", width=15, number="5"),
-        Col("Tổng số", "Tăng trong kỳ", width=10, number="6=7+8+9+10"),
-        Col(f"Từ {other}", "Tăng trong kỳ", width=12, number="7"),
-        Col(again, "Tăng trong kỳ", width=11, number="8"),
-        Col("Phát sinh mới", "Tăng trong kỳ", width=11, number="9"),
-        Col("Khác (tách hộ…)", "Tăng trong kỳ", width=12, number="10"),
-        Col("Cuối kỳ", width=11, number="11=1-2+6"),
+        Col("Chưa có kết quả (phiếu chưa được tính)", width=13, number="6"),
+        Col("Tổng số", "Tăng trong kỳ", width=12, number="7=8+9+10+11"),
+        Col(f"Từ {other}", "Tăng trong kỳ", width=12, number="8"),
+        Col(again, "Tăng trong kỳ", width=11, number="9"),
+        Col("Phát sinh mới", "Tăng trong kỳ", width=11, number="10"),
+        Col("Khác (tách hộ, chuyển đến…)", "Tăng trong kỳ", width=12, number="11"),
+        Col("Cuối kỳ", width=11, number="12=1-2-6+7"),
     )
 
 
@@ -114,6 +121,7 @@ def _movement_values(row: MovementRow) -> list[tuple[Any, str]]:
         row.dec_other_class,
         row.dec_above_line,
         row.dec_other,
+        row.pending,
         row.increases,
         row.inc_other_class,
         row.inc_returned,
@@ -223,16 +231,36 @@ DEPRIVATION_COLUMNS = (
 )
 
 
+def previous_words(before: ReviewRound, current: ReviewRound) -> str:
+    """ "đợt rà soát định kỳ năm 2024", naming the province when it is an old one merged since."""
+    words = f"đợt {str(before).lower()}"
+    if before.province_id != current.province_id:
+        words += f" của {before.province.name} (trước sắp xếp)"
+    return words
+
+
+def missing_totals_warning(report: Summary) -> str:
+    """The marked note naming the communes without a total (their households are in no rate)."""
+    names = "; ".join(
+        f"{c.name} ({c.parent_name})" if c.parent_name else c.name for c in report.missing_totals
+    )
+    return (
+        f"CHÚ Ý: {report.total.communes_missing}/{report.total.communes} xã chưa ghi tổng số hộ "
+        f"dân cư, tỷ lệ của đơn vị chứa các xã này chỉ tính trên các xã đã ghi: {names}."
+    )
+
+
 def unbalanced_warning(rows: list[Unbalanced]) -> str:
-    """The marked note of a movement sheet whose rows do not add up (column 11 ≠ 1 − 2 + 6)."""
+    """The marked note of a movement sheet whose rows do not add up (column 12 ≠ 1 − 2 − 6 + 7)."""
     where = "; ".join(
         f"{item.row.label} ({'số hộ' if item.measure == 'households' else 'số nhân khẩu'}: "
-        f"{item.row.start} − {item.row.decreases} + {item.row.increases} ≠ {item.row.end})"
+        f"{item.row.start} − {item.row.decreases} − {item.row.pending} + {item.row.increases} "
+        f"≠ {item.row.end})"
         for item in rows
     )
     return (
-        "CẢNH BÁO: số liệu không cân đối (Đầu kỳ − Giảm + Tăng khác Cuối kỳ) ở: "
-        f"{where}. Kiểm tra lại số liệu trước khi ký."
+        "CẢNH BÁO: số liệu không cân đối (Đầu kỳ − Giảm − Chưa có kết quả + Tăng khác Cuối kỳ) "
+        f"ở: {where}. Kiểm tra lại số liệu trước khi ký."
     )
 
 
@@ -285,9 +313,13 @@ def report_workbook(scope: ReportScope, *, signing: Signing | None = None) -> by
         sheet.data_row(row.label, _summary_values(row))
     sheet.data_row(report.total.label, _summary_values(report.total), bold=True)
     sheet.note(
-        "Tỷ lệ = số hộ / tổng số hộ dân cư của đơn vị (cột 1); để trống khi đơn vị chưa nhập "
-        "tổng số hộ dân cư. Cột 12: số hộ được điều chỉnh khác kết quả tính theo bộ chỉ số."
+        "Tỷ lệ chỉ tính trên các xã đã ghi tổng số hộ dân cư: số hộ của các xã ấy / tổng số hộ dân "
+        "cư của chúng (cột 1); để trống khi không xã nào của đơn vị đã ghi (thôn không có tổng số "
+        "hộ riêng). Hộ của xã chưa ghi vẫn được đếm ở các cột số hộ. Cột 12: số hộ được điều chỉnh "
+        "khác kết quả tính theo bộ chỉ số. Cột 13: số xã của đơn vị chưa ghi tổng số hộ dân cư."
     )
+    if report.missing_totals:
+        sheet.warning(missing_totals_warning(report))
     if scope.unit.level == AdminUnit.Level.PROVINCE:
         sheet.row += 1
         sheet.data_row(
@@ -311,10 +343,10 @@ def report_workbook(scope: ReportScope, *, signing: Signing | None = None) -> by
         ("near_poor", NEAR_POOR_MOVEMENT_SHEET, "HỘ CẬN NGHÈO", FORM_NEAR_POOR_MOVEMENT),
     ):
         moves = tables.movements[target]
-        before = moves.previous_round
         opening = (
-            f"Đầu kỳ: kết quả đợt {str(before).lower()}"
-            if before
+            "Đầu kỳ: kết quả đã phê duyệt của "
+            + "; ".join(previous_words(r, rnd) for r in moves.previous_rounds)
+            if moves.previous_rounds
             else "Không có đợt rà soát định kỳ trước: đầu kỳ bằng 0."
         )
         sheet = Sheet(workbook, name, _movement_columns(target))
@@ -327,7 +359,14 @@ def report_workbook(scope: ReportScope, *, signing: Signing | None = None) -> by
             for movement in rows:
                 sheet.data_row(movement.label, _movement_values(movement))
             sheet.data_row(total.label, _movement_values(total), bold=True)
-        sheet.note("Cuối kỳ = Đầu kỳ − Giảm + Tăng (cột 11 = cột 1 − cột 2 + cột 6).")
+        sheet.note(
+            "Cuối kỳ = Đầu kỳ − Giảm − Chưa có kết quả + Tăng (cột 12 = cột 1 − cột 2 − cột 6 + "
+            "cột 7) ở mọi dòng. Cột 6: hộ đầu kỳ có trong diện nhưng chưa có kết quả được tính "
+            "trong đợt này (phiếu chưa phê duyệt, hoặc hộ còn cư trú chưa có phiếu): không phải "
+            "giảm. Hộ chuyển đơn vị giữa hai đợt: giảm khác ở đơn vị cũ, tăng khác ở đơn vị mới; "
+            "dòng Tổng cộng không tính chuyển trong phạm vi báo cáo, nên các cột tăng, giảm của "
+            "dòng này có thể khác tổng các dòng trên."
+        )
         unbalanced = tables.unbalanced(target)
         if unbalanced:
             sheet.warning(unbalanced_warning(unbalanced))
@@ -401,6 +440,9 @@ def report_workbook(scope: ReportScope, *, signing: Signing | None = None) -> by
     )
     finish(sheet)
 
+    # Biểu 04–07, 08, 09, 11 and, for a commune or a village, 14–15
+    official_sheets(workbook, tables, period, start, finish)
+    needs_sheets(workbook, tables, period=period, start=start, finish=finish)
     _area_sheets(workbook, tables, period, start, finish)
 
     workbook.active = 0

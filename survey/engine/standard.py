@@ -105,6 +105,8 @@ class Indicator:
     condition: R.Condition | None  # None: answered directly by the officer
     guidance_vi: str | None
     provenance: Provenance
+    # The indicator is about the household's children (the children's table of the reports).
+    concerns_children: bool = False
 
     @property
     def answered_directly(self) -> bool:
@@ -551,7 +553,13 @@ class _Loader:
     def _indicator(self, node: Node, dimension: str) -> Indicator:
         f = node.fields(
             required=("key", "label_vi", "threshold_vi", *_PROVENANCE_FIELDS[:2]),
-            optional=("rule", "answered_directly", "guidance_vi", *_PROVENANCE_FIELDS[2:]),
+            optional=(
+                "rule",
+                "answered_directly",
+                "guidance_vi",
+                "concerns_children",
+                *_PROVENANCE_FIELDS[2:],
+            ),
         )
         direct = f["answered_directly"].flag() if "answered_directly" in f else False
         if direct == ("rule" in f):
@@ -568,6 +576,9 @@ class _Loader:
             condition=condition,
             guidance_vi=f["guidance_vi"].opt_text() if "guidance_vi" in f else None,
             provenance=prov,
+            concerns_children=(
+                f["concerns_children"].flag() if "concerns_children" in f else False
+            ),
         )
 
     def _path(self, name: str, node: Node) -> ClassificationPath:

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from areas.services import units_load_current, units_load_legacy
+from areas.services import successions_load, units_load_current, units_load_legacy
 
 
 class Command(BaseCommand):
@@ -13,7 +13,16 @@ class Command(BaseCommand):
         parser.add_argument(
             "--legacy", action="store_true", help="Nạp danh mục 3 cấp trước 01/07/2025 (Hà Nam)."
         )
+        parser.add_argument(
+            "--successions",
+            action="store_true",
+            help="Nạp bảng đơn vị kế thừa: xã cũ của Hà Nam thuộc xã mới nào của Ninh Bình (cần "
+            "nạp cả hai danh mục trước).",
+        )
 
-    def handle(self, *args, legacy: bool = False, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args, legacy: bool = False, successions: bool = False, **options):  # type: ignore[no-untyped-def]
+        if successions:
+            self.stdout.write(successions_load().summary)
+            return
         result = units_load_legacy() if legacy else units_load_current()
         self.stdout.write(result.summary)

@@ -1,0 +1,468 @@
+"""The official tables beyond the summary: deprivations by unit (tables 4–7), policy groups (8),
+ethnic groups (9), children (11) and the lists of poor and near-poor households and of those who
+left each class (14–15). Numbering as in the domain research, §2.6 (this software's numbering: the
+official appendix was not found).
+
+Set-based like `reports.selectors`: each table is one aggregate query (two for the tables that also
+count deprivations), plus the child units' names; never a query per unit. They read the fields a
+form keeps at submission (member count, head's ethnic group, policy groups, children), so a table
+is an aggregate over the responses of the round (index `response_round_class` for the poor and
+near-poor) and their deprivation rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+
+from areas.models import AdminUnit
+from households.ethnicity import ETHNIC_GROUPS
+from survey.engine import Indicator
+from survey.models import ResponseDeprivation, SurveyResponse
+from survey.selectors import previous_round
+
+from .selectors import TARGETS, ReportScope, _prefixed, rate
+
+TARGET_LABELS = {"poor": "Hộ nghèo", "near_poor": "Hộ cận nghèo"}
+CLASS_LABELS = {
+    "poor": "Hộ nghèo",
+    "near_poor": "Hộ cận nghèo",
+    "average": "Hộ có mức sống trung bình",
+    "not_poor": "Hộ không nghèo",
+}
+ETHNIC_NAMES = dict(ETHNIC_GROUPS)
+NO_HEAD = "Chưa rõ (hộ chưa có chủ hộ)"
+
+
+def _units(scope: ReportScope) -> list[AdminUnit]:
+    """The rows of a table by unit: the child units, or the unit itself for a village."""
+    return scope.children() or [scope.unit]
+
+
+def _responses(scope: ReportScope) -> Any:
+    """The scope's counted poor and near-poor responses."""
+    return SurveyResponse.objects.filter(
+        scope.response_filter(), status__in=scope.statuses, final_classification__in=TARGETS
+    )
+
+
+def _deprivation_rows(scope: ReportScope, indicators: list[str] | None = None) -> Any:
+    rows = ResponseDeprivation.objects.filter(
+        _prefixed(scope.response_filter(), "response__"),
+        response__status__in=scope.statuses,
+        response__final_classification__in=TARGETS,
+    )
+    if indicators is not None:
+        rows = rows.filter(indicator__in=indicators)
+    return rows
+
+
+def _by_class(prefix: str = "") -> dict[str, Any]:
+    final = f"{prefix}final_classification"
+    return {target: Count("id", filter=Q(**{final: target})) for target in TARGETS}
+
+
+# --- Tables 4–7: deprivations by unit -------------------------------------------------------------
+
+
+@dataclass
+class UnitDeprivations:
+    label: str
+    unit: AdminUnit | None
+    households: int = 0
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def deprivations(self) -> int:
+        return sum(self.counts.values())
+
+    def rate(self, key: str) -> Decimal | None:
+        return rate(self.counts.get(key, 0), self.households)
+
+    def cells(self, keys: list[str]) -> list[tuple[int, Decimal | None]]:
+        return [(self.counts.get(key, 0), self.rate(key)) for key in keys]
+
+
+@dataclass
+class DeprivationsByUnit:
+    target: str
+    indicators: list[Indicator]
+    rows: list[UnitDeprivations]
+    total: UnitDeprivations
+
+    @property
+    def keys(self) -> list[str]:
+        return [indicator.key for indicator in self.indicators]
+
+
+def _by_unit(
+    scope: ReportScope,
+    households: dict[int, dict[str, int]],
+    counts: dict[tuple[int, str], dict[str, int]],
+    target: str,
+    indicators: list[Indicator],
+    count_field: str,
+) -> tuple[list[UnitDeprivations], UnitDeprivations]:
+    rows = []
+    for unit in _units(scope):
+        row = UnitDeprivations(
+            label=unit.name, unit=unit, households=households.get(unit.pk, {}).get(count_field, 0)
+        )
+        for indicator in indicators:
+            row.counts[indicator.key] = counts.get((unit.pk, indicator.key), {}).get(target, 0)
+        rows.append(row)
+    total = UnitDeprivations(
+        label="Tổng cộng", unit=scope.unit, households=sum(r.households for r in rows)
+    )
+    for indicator in indicators:
+        total.counts[indicator.key] = sum(r.counts[indicator.key] for r in rows)
+    return rows, total
+
+
+def deprivations_by_unit(scope: ReportScope) -> dict[str, DeprivationsByUnit]:
+    """Poor and near-poor households by unit, and those deprived of each indicator of the round's
+    standard (tables 4–7: counts and rates, rate = deprived / households of the class)."""
+    group = scope.response_group
+    households = {
+        row[group]: row
+        for row in _responses(scope).values(group).annotate(**_by_class()).order_by()
+    }
+    counts = {
+        (row[f"response__{group}"], row["indicator"]): row
+        for row in _deprivation_rows(scope)
+        .values(f"response__{group}", "indicator")
+        .annotate(**_by_class("response__"))
+        .order_by()
+    }
+    indicators = list(scope.standard.indicators)
+    result = {}
+    for target in TARGETS:
+        rows, total = _by_unit(scope, households, counts, target, indicators, target)
+        result[target] = DeprivationsByUnit(target, indicators, rows, total)
+    return result
+
+
+# --- Table 8: policy groups -----------------------------------------------------------------------
+
+GROUPS = (
+    ("minority", "Hộ dân tộc thiểu số", Q(head_minority=True)),
+    (
+        "no_labour",
+        "Hộ không có người trong độ tuổi lao động có khả năng lao động",
+        Q(no_labour_capacity=True),
+    ),
+    ("merit", "Hộ có người có công với cách mạng", Q(has_person_of_merit=True)),
+    ("allowance", "Hộ có thành viên hưởng trợ cấp xã hội hằng tháng", Q(has_social_allowance=True)),
+)
+GROUP_SHORT = {
+    "minority": "DTTS",
+    "no_labour": "Không có lao động",
+    "merit": "Có công",
+    "allowance": "Trợ cấp XH",
+}
+# A household in none of the groups.
+OTHER = Q(
+    head_minority=False,
+    no_labour_capacity=False,
+    has_person_of_merit=False,
+    has_social_allowance=False,
+)
+GROUP_KEYS = (*(key for key, _, _ in GROUPS), "other")
+GROUP_LABELS = {
+    **{key: label for key, label, _ in GROUPS},
+    "other": "Hộ khác (không thuộc các nhóm trên)",
+}
+
+
+@dataclass
+class GroupRow:
+    label: str
+    unit: AdminUnit | None
+    # counts[target][group key], and counts[target]["total"]
+    counts: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    def cells(self, target: str) -> list[int]:
+        return [self.counts[target]["total"], *(self.counts[target][k] for k in GROUP_KEYS)]
+
+
+@dataclass
+class GroupTable:
+    rows: list[GroupRow]
+    total: GroupRow
+
+
+def groups_by_unit(scope: ReportScope) -> GroupTable:
+    """Poor and near-poor households by policy group and unit (table 8), one query. A household
+    may be in several groups; "other" are those in none, so total ≤ the groups plus other."""
+    group = scope.response_group
+    aggregates: dict[str, Any] = {}
+    for target in TARGETS:
+        is_target = Q(final_classification=target)
+        aggregates[f"{target}__total"] = Count("pk", filter=is_target)
+        for key, _, condition in GROUPS:
+            aggregates[f"{target}__{key}"] = Count("pk", filter=is_target & condition)
+        aggregates[f"{target}__other"] = Count("pk", filter=is_target & OTHER)
+    data = {
+        row[group]: row for row in _responses(scope).values(group).annotate(**aggregates).order_by()
+    }
+    rows = []
+    for unit in _units(scope):
+        found = data.get(unit.pk, {})
+        row = GroupRow(label=unit.name, unit=unit)
+        for target in TARGETS:
+            row.counts[target] = {
+                key: found.get(f"{target}__{key}", 0) for key in ("total", *GROUP_KEYS)
+            }
+        rows.append(row)
+    total = GroupRow(label="Tổng cộng", unit=scope.unit)
+    for target in TARGETS:
+        total.counts[target] = {
+            key: sum(r.counts[target][key] for r in rows) for key in ("total", *GROUP_KEYS)
+        }
+    return GroupTable(rows=rows, total=total)
+
+
+# --- Table 9: by ethnic group ---------------------------------------------------------------------
+
+
+@dataclass
+class EthnicRow:
+    code: str
+    label: str
+    poor: int = 0
+    poor_persons: int = 0
+    near_poor: int = 0
+    near_poor_persons: int = 0
+
+
+@dataclass
+class EthnicTable:
+    rows: list[EthnicRow]
+    total: EthnicRow
+
+    def poor_share(self, row: EthnicRow) -> Decimal | None:
+        return rate(row.poor, self.total.poor)
+
+    def near_poor_share(self, row: EthnicRow) -> Decimal | None:
+        return rate(row.near_poor, self.total.near_poor)
+
+
+def by_ethnicity(scope: ReportScope) -> EthnicTable:
+    """Poor and near-poor households and persons by the head's ethnic group (table 9): the groups
+    present, in the order of the official list (GSO codes), one query."""
+    aggregates: dict[str, Any] = {}
+    for target in TARGETS:
+        is_target = Q(final_classification=target)
+        aggregates[target] = Count("pk", filter=is_target)
+        aggregates[f"{target}_persons"] = Coalesce(Sum("member_count", filter=is_target), Value(0))
+    data = _responses(scope).values("head_ethnicity").annotate(**aggregates).order_by()
+    rows = [
+        EthnicRow(
+            code=row["head_ethnicity"],
+            label=ETHNIC_NAMES.get(row["head_ethnicity"], NO_HEAD),
+            poor=row["poor"],
+            poor_persons=row["poor_persons"],
+            near_poor=row["near_poor"],
+            near_poor_persons=row["near_poor_persons"],
+        )
+        for row in data
+    ]
+    rows.sort(key=lambda r: r.code or "99")  # no head last
+    total = EthnicRow(code="", label="Tổng cộng")
+    for name in ("poor", "poor_persons", "near_poor", "near_poor_persons"):
+        setattr(total, name, sum(getattr(r, name) for r in rows))
+    return EthnicTable(rows=rows, total=total)
+
+
+# --- Table 11: children ---------------------------------------------------------------------------
+
+
+@dataclass
+class ChildrenRow:
+    label: str
+    unit: AdminUnit | None
+    # per target: households with children, children, then counts of the child indicators
+    households: dict[str, int] = field(default_factory=dict)
+    children: dict[str, int] = field(default_factory=dict)
+    deprived: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    def rate(self, target: str, key: str) -> Decimal | None:
+        return rate(self.deprived[target][key], self.households[target])
+
+
+@dataclass
+class ChildrenTable:
+    indicators: list[Indicator]
+    rows: list[ChildrenRow]
+    total: ChildrenRow
+
+    @property
+    def keys(self) -> list[str]:
+        return [indicator.key for indicator in self.indicators]
+
+
+def children(scope: ReportScope) -> ChildrenTable:
+    """Children under 16 in poor and near-poor households by unit, and the households deprived of
+    the indicators that concern children (the standard's `concerns_children`) (table 11): rate =
+    deprived / households with children."""
+    group = scope.response_group
+    indicators = [i for i in scope.standard.indicators if i.concerns_children]
+    keys = [i.key for i in indicators]
+    aggregates: dict[str, Any] = {}
+    for target in TARGETS:
+        with_children = Q(final_classification=target, child_count__gt=0)
+        aggregates[f"{target}_households"] = Count("pk", filter=with_children)
+        aggregates[f"{target}_children"] = Coalesce(
+            Sum("child_count", filter=with_children), Value(0)
+        )
+    households = {
+        row[group]: row for row in _responses(scope).values(group).annotate(**aggregates).order_by()
+    }
+    counts = {
+        (row[f"response__{group}"], row["indicator"]): row
+        for row in _deprivation_rows(scope, keys)
+        .values(f"response__{group}", "indicator")
+        .annotate(**_by_class("response__"))
+        .order_by()
+    }
+    rows = []
+    for unit in _units(scope):
+        found = households.get(unit.pk, {})
+        row = ChildrenRow(label=unit.name, unit=unit)
+        for target in TARGETS:
+            row.households[target] = found.get(f"{target}_households", 0)
+            row.children[target] = found.get(f"{target}_children", 0)
+            row.deprived[target] = {
+                key: counts.get((unit.pk, key), {}).get(target, 0) for key in keys
+            }
+        rows.append(row)
+    total = ChildrenRow(label="Tổng cộng", unit=scope.unit)
+    for target in TARGETS:
+        total.households[target] = sum(r.households[target] for r in rows)
+        total.children[target] = sum(r.children[target] for r in rows)
+        total.deprived[target] = {key: sum(r.deprived[target][key] for r in rows) for key in keys}
+    return ChildrenTable(indicators=indicators, rows=rows, total=total)
+
+
+# --- Tables 14–15: the lists ----------------------------------------------------------------------
+
+# Units whose lists are built while the user waits (page and summary workbook): a commune's and a
+# village's. A district's or a province's lists are the household export's (`export_report`).
+LIST_LEVELS = frozenset({AdminUnit.Level.COMMUNE, AdminUnit.Level.VILLAGE})
+
+
+@dataclass(frozen=True)
+class ListRow:
+    """A row of a list as an officer files it: no citizen ID, no birth date."""
+
+    number: int
+    head: str
+    village: str
+    members: int | None
+    income_score: Decimal | None
+    deprivation_score: int | None
+    classification: str  # the class now (for the exits: the class this round, or not reviewed)
+    ethnic_group: str
+    groups: str
+
+
+@dataclass
+class HouseholdLists:
+    """In the class (`members`) and left it since the previous periodic round (`exits`)."""
+
+    previous_round: Any
+    members: dict[str, list[ListRow]] = field(default_factory=dict)
+    exits: dict[str, list[ListRow]] = field(default_factory=dict)
+
+
+LIST_FIELDS = (
+    "household__head_name",
+    "village__name",
+    "member_count",
+    "income_score",
+    "deprivation_score",
+    "final_classification",
+    "head_ethnicity",
+    "head_minority",
+    "no_labour_capacity",
+    "has_person_of_merit",
+    "has_social_allowance",
+)
+NOT_REVIEWED = "Không còn trong danh sách rà soát đợt này"
+
+
+def _groups_text(values: dict[str, Any]) -> str:
+    flags = {
+        "minority": values["head_minority"],
+        "no_labour": values["no_labour_capacity"],
+        "merit": values["has_person_of_merit"],
+        "allowance": values["has_social_allowance"],
+    }
+    return "; ".join(GROUP_SHORT[key] for key, on in flags.items() if on)
+
+
+def _list_rows(values: Any, classification: Any = None) -> list[ListRow]:
+    rows = []
+    for number, values_row in enumerate(values, start=1):
+        cls = values_row["final_classification"]
+        now = classification(values_row) if classification else CLASS_LABELS.get(cls, cls)
+        rows.append(
+            ListRow(
+                number=number,
+                head=values_row["household__head_name"],
+                village=values_row["village__name"],
+                members=values_row["member_count"],
+                income_score=values_row["income_score"],
+                deprivation_score=values_row["deprivation_score"],
+                classification=now,
+                ethnic_group=ETHNIC_NAMES.get(values_row["head_ethnicity"], ""),
+                groups=_groups_text(values_row),
+            )
+        )
+    return rows
+
+
+def household_lists(scope: ReportScope) -> HouseholdLists:
+    """The lists of poor and of near-poor households of the scope, and of those that were in each
+    class in the previous periodic round and are not now (the class they have now, or not
+    reviewed). Four queries, in village and name order."""
+    order = ("village__path", "household__head_name_key", "household_id")
+    previous = previous_round(scope.review_round)
+    result = HouseholdLists(previous_round=previous)
+    current = SurveyResponse.objects.filter(scope.response_filter(), status__in=scope.statuses)
+    for target in TARGETS:
+        result.members[target] = _list_rows(
+            current.filter(final_classification=target).order_by(*order).values(*LIST_FIELDS)
+        )
+        if previous is None:
+            result.exits[target] = []
+            continue
+        now = SurveyResponse.objects.filter(
+            household=OuterRef("household_id"),
+            review_round=scope.review_round,
+            status__in=scope.statuses,
+        )
+        left = (
+            SurveyResponse.objects.filter(
+                _prefixed(scope.household_filter(), "household__"),
+                review_round=previous,
+                status__in=scope.statuses,
+                final_classification=target,
+            )
+            .annotate(still=Exists(now.filter(final_classification=target)))
+            .filter(still=False)
+            .annotate(
+                # the class of this round's counted form, "" when there is none
+                now_class=Coalesce(Subquery(now.values("final_classification")[:1]), Value(""))
+            )
+            .order_by(*order)
+            .values(*LIST_FIELDS, "now_class")
+        )
+        result.exits[target] = _list_rows(
+            left, lambda v: CLASS_LABELS.get(v["now_class"], NOT_REVIEWED)
+        )
+    return result
