@@ -62,6 +62,11 @@ class AdminUnit(models.Model):
         Level.COMMUNE: {Kind.XA, Kind.PHUONG, Kind.THI_TRAN, Kind.DAC_KHU},
         Level.VILLAGE: {Kind.THON, Kind.TO_DAN_PHO},
     }
+    # Urban (thành thị) and rural (nông thôn) communes, by kind: phường and thị trấn are urban,
+    # xã is rural. An đặc khu counts as rural, as in scoring (`Household.area`): no rule that
+    # classes it was found.
+    URBAN_KINDS = frozenset({Kind.PHUONG, Kind.THI_TRAN})
+    RURAL_KINDS = frozenset({Kind.XA, Kind.DAC_KHU})
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     edition = models.ForeignKey(

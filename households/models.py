@@ -86,8 +86,7 @@ class Household(models.Model):
     @property
     def area(self) -> str:
         """Rural or urban, from the commune's kind: xã is rural; phường and thị trấn are urban."""
-        urban = {AdminUnit.Kind.PHUONG, AdminUnit.Kind.THI_TRAN}
-        return "urban" if self.commune.kind in urban else "rural"
+        return "urban" if self.commune.kind in AdminUnit.URBAN_KINDS else "rural"
 
 
 class Member(models.Model):

@@ -6,13 +6,17 @@ unit. The layout (Excel, pages) only formats what these return:
 `report_tables(scope)` is the one object both the report pages and the summary workbook read, and
 `household_list(scope)` the rows of the detailed household list.
 
+A scope may be narrowed to one area (`ReportScope.area`: the urban or the rural communes, by their
+kind); `ReportTables.areas` runs the same tables once per area for the tables split into
+I. Thành thị and II. Nông thôn.
+
 Which results count: `basis="approved"` (the default: the commune chairman's approved list, the
 official figure) or `basis="submitted"` (every form submitted and not sent back: the running count
 during the review).
 """
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -63,6 +67,10 @@ BASIS_LABELS = {
     "submitted": "Tất cả phiếu đã nộp (tạm tính, gồm cả phiếu chưa phê duyệt)",
 }
 CLASSES = ("poor", "near_poor", "average")
+# The two areas of the official tables, from the commune's kind (see `AdminUnit.URBAN_KINDS`):
+# I. urban (phường, thị trấn), II. rural (xã; an đặc khu too).
+AREAS = {"urban": "Thành thị", "rural": "Nông thôn"}
+AREA_KINDS = {"urban": AdminUnit.URBAN_KINDS, "rural": AdminUnit.RURAL_KINDS}
 
 
 def rate(count: int, total: int | None) -> Decimal | None:
@@ -78,6 +86,26 @@ class ReportScope:
     unit: AdminUnit
     child_level: str | None  # None: a village, reported on its own
     basis: str = "approved"
+    # "urban" or "rural": only the communes of that kind (and their villages, their households,
+    # their totals); a district is a child while it has a commune of the area. None: every commune.
+    area: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.area is not None and self.area not in AREAS:
+            raise ValueError(f"area must be one of {sorted(AREAS)} or None")
+
+    def in_area(self, area: str | None) -> "ReportScope":
+        """The same report, of the communes of one area only."""
+        return replace(self, area=area)
+
+    def _area(self, commune: str = "commune") -> Q:
+        """The filter on the area through the commune reached by `commune` ("": the unit is the
+        commune); an empty filter without an area."""
+        if self.area is None:
+            return Q()
+        return Q(
+            **{f"{commune}__kind__in" if commune else "kind__in": sorted(AREA_KINDS[self.area])}
+        )
 
     @property
     def statuses(self) -> list[str]:
@@ -91,11 +119,18 @@ class ReportScope:
         """The child units, by level under this unit: a province's communes sit under districts."""
         if self.child_level is None:
             return []
-        return list(
-            AdminUnit.objects.filter(
-                path__startswith=self.unit.path, level=self.child_level
-            ).order_by("path")
-        )
+        units = AdminUnit.objects.filter(path__startswith=self.unit.path, level=self.child_level)
+        if self.area is not None:
+            # In one area: its communes, their villages, the districts with one of its communes.
+            if self.child_level == AdminUnit.Level.DISTRICT:
+                units = units.filter(
+                    Exists(AdminUnit.objects.filter(self._area(""), parent=OuterRef("pk")))
+                )
+            else:
+                units = units.filter(
+                    self._area("" if self.child_level == AdminUnit.Level.COMMUNE else "parent")
+                )
+        return list(units.order_by("path"))
 
     # How a response, a household and a commune total reach the child unit of this report.
     @property
@@ -114,44 +149,46 @@ class ReportScope:
     def response_filter(self) -> Q:
         level = self.unit.level
         if level == AdminUnit.Level.PROVINCE:
-            return Q(review_round=self.review_round)
+            return Q(review_round=self.review_round) & self._area()
         if level == AdminUnit.Level.DISTRICT:
-            return Q(review_round=self.review_round, commune__parent=self.unit)
+            return Q(review_round=self.review_round, commune__parent=self.unit) & self._area()
         if level == AdminUnit.Level.COMMUNE:
-            return Q(review_round=self.review_round, commune=self.unit)
-        return Q(review_round=self.review_round, village=self.unit)
+            return Q(review_round=self.review_round, commune=self.unit) & self._area()
+        return Q(review_round=self.review_round, village=self.unit) & self._area()
 
     def household_filter(self) -> Q:
         level = self.unit.level
         if level == AdminUnit.Level.PROVINCE:
-            return Q(commune__path__startswith=self.unit.path)
+            return Q(commune__path__startswith=self.unit.path) & self._area()
         if level == AdminUnit.Level.DISTRICT:
-            return Q(commune__parent=self.unit)
+            return Q(commune__parent=self.unit) & self._area()
         if level == AdminUnit.Level.COMMUNE:
-            return Q(commune=self.unit)
-        return Q(village=self.unit)
+            return Q(commune=self.unit) & self._area()
+        return Q(village=self.unit) & self._area()
 
     def commune_units_filter(self) -> Q:
         """The communes (AdminUnit rows) under the unit; a village reports its commune's total."""
         level = self.unit.level
         if level == AdminUnit.Level.PROVINCE:
-            return Q(path__startswith=self.unit.path, level=AdminUnit.Level.COMMUNE)
-        if level == AdminUnit.Level.DISTRICT:
-            return Q(parent=self.unit, level=AdminUnit.Level.COMMUNE)
-        if level == AdminUnit.Level.COMMUNE:
-            return Q(pk=self.unit.pk)
-        return Q(pk=self.unit.parent_id)
+            found = Q(path__startswith=self.unit.path, level=AdminUnit.Level.COMMUNE)
+        elif level == AdminUnit.Level.DISTRICT:
+            found = Q(parent=self.unit, level=AdminUnit.Level.COMMUNE)
+        elif level == AdminUnit.Level.COMMUNE:
+            found = Q(pk=self.unit.pk)
+        else:
+            found = Q(pk=self.unit.parent_id)
+        return found & self._area("")
 
     def communes_filter(self) -> Q:
         """CommuneTotal rows of the communes under the unit (a village reports its commune's)."""
         level = self.unit.level
         if level == AdminUnit.Level.PROVINCE:
-            return Q(commune__path__startswith=self.unit.path)
+            return Q(commune__path__startswith=self.unit.path) & self._area()
         if level == AdminUnit.Level.DISTRICT:
-            return Q(commune__parent=self.unit)
+            return Q(commune__parent=self.unit) & self._area()
         if level == AdminUnit.Level.COMMUNE:
-            return Q(commune=self.unit)
-        return Q(commune_id=self.unit.parent_id)
+            return Q(commune=self.unit) & self._area()
+        return Q(commune_id=self.unit.parent_id) & self._area()
 
 
 def report_scope(
@@ -388,6 +425,8 @@ MOVEMENT_FIELDS = (
     "inc_new",
     "inc_other",  # households split off since the previous round, or moved into the unit
     "end",
+    "start_minority",  # of the start and the end: ethnic-minority households (head of household)
+    "end_minority",
 )
 
 
@@ -408,6 +447,8 @@ class MovementRow:
     inc_new: int = 0
     inc_other: int = 0
     end: int = 0
+    start_minority: int = 0
+    end_minority: int = 0
 
     @property
     def decreases(self) -> int:
@@ -626,10 +667,16 @@ def movements_both(scope: ReportScope) -> dict[str, Movements]:
                 "inc_new": fresh & ~before & ~arrived,
                 "inc_other": (fresh & ~before & arrived) | moved_in,
                 "end": now,
+                "start_minority": was & Q(prev__head_minority=True),
+                "end_minority": now & Q(cur__head_minority=True),
             }
             for name, condition in buckets.items():
                 result[f"{target}_h_{name}"] = Count("pk", filter=condition)
-                side = prev_n if name.startswith("dec") or name in ("start", "pending") else cur_n
+                side = (
+                    prev_n
+                    if name.startswith("dec") or name in ("start", "pending", "start_minority")
+                    else cur_n
+                )
                 result[f"{target}_p_{name}"] = Coalesce(Sum(side, filter=condition), Value(0))
             # A household in the class at both ends, in the same unit, may have gained or lost
             # members: "other" persons.
@@ -868,10 +915,149 @@ class ReportTables:
                 found += [Unbalanced(name, measure, r) for r in [*rows, total] if not r.balanced]
         return found
 
+    @cached_property
+    def areas(self) -> "AreaSplit":
+        """The summary and the movement tables split into I. urban and II. rural."""
+        return AreaSplit(self)
+
 
 def report_tables(scope: ReportScope) -> ReportTables:
-    """Every table of the report of `scope`: summary, both movement tables, deprivations, groups."""
+    """Every table of the report of `scope`: summary, both movement tables, deprivations, groups,
+    and the summary and movements split into urban and rural (`areas`)."""
     return ReportTables(scope)
+
+
+# --- Urban and rural: the summary and the movements by area --------------------------------------
+
+
+class AreaMovementRow:
+    """A row of a movement table by area (households): the unit's movement row and its summary
+    row, whose total of resident households is the denominator of the end-of-period rates.
+
+    As in the summary, a rate is over the communes whose total is known: the end rate is the
+    summary's (its end count is the summary's count of the class); the ethnic-minority rate is
+    left out when some of the unit's communes lack their total (its numerator cannot be limited
+    to the others here)."""
+
+    def __init__(self, movement: MovementRow, summary_row: SummaryRow | None, target: str) -> None:
+        self.movement = movement
+        self.summary_row = summary_row
+        self.target = target
+
+    @property
+    def label(self) -> str:
+        return self.movement.label
+
+    @property
+    def unit(self) -> AdminUnit | None:
+        return self.movement.unit
+
+    @property
+    def total_households(self) -> int | None:
+        return self.summary_row.total_households if self.summary_row else None
+
+    @property
+    def end_rate(self) -> Decimal | None:
+        if self.summary_row is None:
+            return None
+        row = self.summary_row
+        return row.poor_rate if self.target == "poor" else row.near_poor_rate
+
+    @property
+    def end_minority_rate(self) -> Decimal | None:
+        if self.summary_row is None or self.summary_row.communes_missing:
+            return None
+        return rate(self.movement.end_minority, self.total_households)
+
+
+def _area_movement_rows(
+    summary: Summary, rows: list[MovementRow], total: MovementRow, target: str
+) -> tuple[list[AreaMovementRow], AreaMovementRow]:
+    by_unit = {row.unit.pk: row for row in summary.rows if row.unit is not None}
+    # A unit's own row stands in for its children when it has none (a village, or an area with
+    # no unit here): the area's row above the units says it already.
+    own = summary.scope.unit.pk
+    return (
+        [
+            AreaMovementRow(row, by_unit.get(row.unit.pk), target)
+            for row in rows
+            if row.unit is not None and row.unit.pk != own
+        ],
+        AreaMovementRow(total, summary.total, target),
+    )
+
+
+@dataclass
+class AreaPart:
+    """One area of the report: "I. Thành thị" or "II. Nông thôn", with its own tables."""
+
+    area: str  # "urban" or "rural"
+    title: str  # "I. Thành thị"
+    tables: ReportTables  # of the scope in the area
+
+    @property
+    def summary_rows(self) -> list[SummaryRow]:
+        return self.tables.summary.rows
+
+    @property
+    def summary_total(self) -> SummaryRow:
+        """The area's own row (its totals), named after it."""
+        return replace(self.tables.summary.total, label=self.title)
+
+    def movement(self, target: str) -> tuple[list[AreaMovementRow], AreaMovementRow]:
+        """The rows of the area's units and the area's own row, of the poor or near-poor table."""
+        moves = self.tables.movements[target]
+        return _area_movement_rows(
+            self.tables.summary,
+            moves.households,
+            replace(moves.households_total, label=self.title),
+            target,
+        )
+
+    @property
+    def poor(self) -> tuple[list[AreaMovementRow], AreaMovementRow]:
+        return self.movement("poor")
+
+    @property
+    def near_poor(self) -> tuple[list[AreaMovementRow], AreaMovementRow]:
+        return self.movement("near_poor")
+
+
+class AreaSplit:
+    """The summary and both movement tables of a report, split into I. urban and II. rural.
+
+    Each area is the same report of the communes of that kind only (`ReportScope.area`), so each
+    of its tables is the same set-based aggregates, a constant number of queries per area; the
+    grand total is the report's own (the summary's and the movement tables' totals), so the split
+    adds up to the figures of the other tables.
+    """
+
+    def __init__(self, tables: ReportTables) -> None:
+        self.tables = tables
+        numerals = ("I", "II")
+        self.parts = [
+            AreaPart(area, f"{numeral}. {label}", ReportTables(tables.scope.in_area(area)))
+            for numeral, (area, label) in zip(numerals, AREAS.items(), strict=True)
+        ]
+
+    @property
+    def summary_total(self) -> SummaryRow:
+        return self.tables.summary.total
+
+    def movement_total(self, target: str) -> AreaMovementRow:
+        moves = self.tables.movements[target]
+        return AreaMovementRow(moves.households_total, self.tables.summary.total, target)
+
+    def unbalanced(self, target: str) -> list[Unbalanced]:
+        """Rows of the movement table by area that do not add up, a unit's named with its area
+        (a district may stand in both)."""
+        checked: list[MovementRow] = []
+        for part in self.parts:
+            rows, own = part.movement(target)
+            checked.append(own.movement)
+            checked += [replace(r.movement, label=f"{part.title}, {r.label}") for r in rows]
+        checked.append(self.movement_total(target).movement)
+        return [Unbalanced(target, "households", row) for row in checked if not row.balanced]
 
 
 # --- The detailed household list ------------------------------------------------------------------

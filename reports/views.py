@@ -31,6 +31,7 @@ REPORTS = [
     ("movements", "Biến động"),
     ("deprivations", "Thiếu hụt dịch vụ xã hội cơ bản"),
     ("groups", "Nhóm đối tượng"),
+    ("areas", "Thành thị, nông thôn"),
     *OFFICIAL_REPORTS,
     ("causes", "Nguyên nhân nghèo"),
     ("needs", "Nhu cầu hỗ trợ"),
@@ -138,6 +139,35 @@ def report(request: AuthedHttpRequest, round_id: str, unit_id: str, kind: str) -
             ],
             suffix="%",
             title=_("Tỷ lệ thiếu hụt theo chỉ số"),
+        )
+    elif kind == "areas":
+        split = tables.areas
+        context["areas"] = split
+        context["movement_tables"] = [
+            (
+                title,
+                target,
+                [(part, *part.movement(target)) for part in split.parts],
+                split.movement_total(target),
+            )
+            for title, target in ((_("Hộ nghèo"), "poor"), (_("Hộ cận nghèo"), "near_poor"))
+        ]
+        context["previous_round"] = tables.poor_movements.previous_round
+        context["unbalanced"] = [
+            (item, _("Hộ nghèo") if target == "poor" else _("Hộ cận nghèo"))
+            for target in ("poor", "near_poor")
+            for item in split.unbalanced(target)
+        ]
+        context["by_district"] = scope.child_level == AdminUnit.Level.DISTRICT
+        totals = [part.summary_total for part in split.parts] + [split.summary_total]
+        context["chart"] = bar_chart(
+            [_("Thành thị"), _("Nông thôn"), _("Tổng cộng")],
+            [
+                (_("Tỷ lệ hộ nghèo"), [row.poor_rate for row in totals]),
+                (_("Tỷ lệ hộ cận nghèo"), [row.near_poor_rate for row in totals]),
+            ],
+            suffix="%",
+            title=_("Tỷ lệ hộ nghèo, cận nghèo theo khu vực"),
         )
     elif kind in dict(OFFICIAL_REPORTS):
         context.update(official_context(tables, kind))

@@ -183,6 +183,14 @@ def role_pages(a11y_world, legacy_tree) -> dict[str, list[tuple[str, str]]]:
             "kind": "summary",
         },
     )
+    by_area = reverse(
+        "reports:report",
+        kwargs={
+            "round_id": review_round.public_id,
+            "unit_id": unit_resolve("35", edition=legacy_tree).public_id,
+            "kind": "areas",
+        },
+    )
     return {
         "xa-13504": [
             ("board", "/"),
@@ -222,6 +230,7 @@ def role_pages(a11y_world, legacy_tree) -> dict[str, list[tuple[str, str]]]:
         "tinh-35": [
             ("board", "/"),
             ("report", report),
+            ("report by area", by_area),
             ("causes report", report.replace("/summary/", "/causes/")),
         ],
         "admin": [("accounts", reverse("accounts:user_list"))],

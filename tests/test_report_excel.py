@@ -146,9 +146,18 @@ def test_summary_sheet_cells_hold_the_counts_and_rates_counted_here(world, made)
         "Bien dong ho can ngheo",
         "Thieu hut",
         "Nhom doi tuong",
+    ]
+    # Then the official tables', the causes and needs (Biểu 10, 16) and the split by area.
+    later = book.sheetnames[5:]
+    for name in (
         "Nguyen nhan ngheo",
         "Nhu cau ho tro",
-    ]
+        "Tong hop theo khu vuc",
+        "Ho ngheo theo khu vuc",
+        "Ho can ngheo theo khu vuc",
+    ):
+        assert name in later
+    assert later.index("Nhu cau ho tro") < later.index("Tong hop theo khu vuc")
     ws = book["Tong hop"]
     # The official heading: the issuing body (no preparer's unit given: the report's unit's
     # office) on the left, the motto on the right, the form number, then the title.

@@ -7,7 +7,7 @@ from areas.services import unit_resolve
 from survey.models import ProvinceTarget
 from tests.factories import household, result
 
-KINDS = ["summary", "movements", "deprivations", "groups", "causes", "needs"]
+KINDS = ["summary", "movements", "deprivations", "groups", "causes", "needs", "areas"]
 
 
 def url(review_round, unit, kind="summary", **query):

@@ -27,6 +27,7 @@ from reports.excel.summary import (
     DEPRIVATION_COLUMNS,
     GROUP_COLUMNS,
     SUMMARY_COLUMNS,
+    _area_movement_columns,
     _movement_columns,
     report_workbook,
 )
@@ -36,7 +37,7 @@ from tests.factories import household, result
 
 # The summary's five sheets and the official tables' (reports/excel/official.py): seven, and for
 # a commune the four lists (biểu 14–15).
-PROVINCE_SHEETS = 5 + 7 + 2  # 01–03, 04, 08; the official 04–07, 08, 09, 11; needs 10, 16
+PROVINCE_SHEETS = 5 + 7 + 2 + 3  # 01–03, 04, 08; official 04–07, 08, 09, 11; 10, 16; 01a–03a
 COMMUNE_SHEETS = PROVINCE_SHEETS + 4
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
@@ -145,7 +146,7 @@ def test_province_summary_workbook_renders_heading_headers_and_signatures(
     assert len(re.findall(r"Độc\s+lập\s+-\s+Tự\s+do\s+-\s+Hạnh\s+phúc", text)) == PROVINCE_SHEETS
     assert text.count("UBND TỈNH HÀ NAM") == PROVINCE_SHEETS
     assert text.count("SỞ NÔNG NGHIỆP VÀ MÔI TRƯỜNG") == PROVINCE_SHEETS
-    for number in ("01", "02", "03", "04", "08", "10", "16"):
+    for number in ("01", "02", "03", "04", "08", "10", "16", "01a", "02a", "03a"):
         assert f"Biểu số {number}" in text
     assert (
         text.count("Người lập biểu") == PROVINCE_SHEETS
@@ -160,6 +161,9 @@ def test_province_summary_workbook_renders_heading_headers_and_signatures(
         "TỔNG HỢP DIỄN BIẾN HỘ CẬN NGHÈO NĂM 2025",
         "PHÂN TÍCH CÁC CHỈ SỐ THIẾU HỤT DỊCH VỤ XÃ HỘI CƠ BẢN CỦA HỘ NGHÈO, HỘ CẬN NGHÈO NĂM 2025",
         "PHÂN TÍCH HỘ NGHÈO, HỘ CẬN NGHÈO THEO CÁC NHÓM ĐỐI TƯỢNG NĂM 2025",
+        "TỔNG HỢP KẾT QUẢ RÀ SOÁT HỘ NGHÈO, HỘ CẬN NGHÈO THEO KHU VỰC THÀNH THỊ, NÔNG THÔN "
+        "NĂM 2025",
+        "TỔNG HỢP KẾT QUẢ RÀ SOÁT HỘ NGHÈO THEO KHU VỰC THÀNH THỊ, NÔNG THÔN NĂM 2025",
         "Đơn vị tính: hộ, người, %",
     )
     for columns in (
@@ -168,6 +172,8 @@ def test_province_summary_workbook_renders_heading_headers_and_signatures(
         _movement_columns("near_poor"),
         DEPRIVATION_COLUMNS,
         GROUP_COLUMNS,
+        _area_movement_columns("poor"),
+        _area_movement_columns("near_poor"),
     ):
         assert_headers_whole(text, columns)
 

@@ -85,6 +85,10 @@ FORM_NEAR_POOR_MOVEMENT = "03"
 FORM_DEPRIVATION = "04"
 FORM_GROUPS = "08"
 FORM_HOUSEHOLDS = "14"
+# The summary and the movement tables split into I. urban and II. rural ("a": a variant of 01–03).
+FORM_SUMMARY_AREAS = "01a"
+FORM_POOR_AREAS = "02a"
+FORM_NEAR_POOR_AREAS = "03a"
 
 # The poverty portfolio of a province's or district's people's committee: labour, invalids and
 # social affairs until it moved to agriculture and environment (ND 35/2025/NĐ-CP, from 1 March
@@ -563,15 +567,19 @@ class Sheet:
         second_label: str | None = None,
         table: bool = True,
         fit_label: bool = True,
+        subtotal: bool = False,
     ) -> int:
         """The label (user text: forced to a string) over `label_span` columns, or the label and
         `second_label` in columns A and B; then (value, number format) per column. A row of the
-        table (`table`) is bordered across the whole width, and as high as its labels need."""
+        table (`table`) is bordered across the whole width, and as high as its labels need.
+        A `subtotal` row ("I. Thành thị", over the units of its part) is bold, its label at the
+        left; a `bold` row is a total, its label centred."""
+        bold = bold or subtotal
         font = BOLD if bold else BODY
         row = self.row
         cell = write_text(self.ws.cell(row=row, column=1), label)
         cell.font = font
-        cell.alignment = CENTER if bold and label_span == 1 else LEFT
+        cell.alignment = CENTER if bold and label_span == 1 and not subtotal else LEFT
         self.merge(row, 1, label_span)
         # A label merged down over several rows (`fit_label=False`) is fitted by its caller.
         lines = text_lines(label, sum(self.widths[:label_span]), font) if fit_label else 1

@@ -6,15 +6,19 @@ layout kit; it never counts anything itself.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from io import BytesIO
 from typing import Any
 
 from django.utils import timezone
+from openpyxl import Workbook
 
 from areas.models import AdminUnit
 from reports.selectors import (
+    AreaMovementRow,
     MovementRow,
     ReportScope,
+    ReportTables,
     Summary,
     SummaryRow,
     Unbalanced,
@@ -26,9 +30,12 @@ from .layout import (
     COUNT,
     FORM_DEPRIVATION,
     FORM_GROUPS,
+    FORM_NEAR_POOR_AREAS,
     FORM_NEAR_POOR_MOVEMENT,
+    FORM_POOR_AREAS,
     FORM_POOR_MOVEMENT,
     FORM_SUMMARY,
+    FORM_SUMMARY_AREAS,
     PERCENT,
     POINTS,
     Col,
@@ -47,6 +54,9 @@ POOR_MOVEMENT_SHEET = "Bien dong ho ngheo"
 NEAR_POOR_MOVEMENT_SHEET = "Bien dong ho can ngheo"
 DEPRIVATION_SHEET = "Thieu hut"
 GROUP_SHEET = "Nhom doi tuong"
+SUMMARY_AREAS_SHEET = "Tong hop theo khu vuc"
+POOR_AREAS_SHEET = "Ho ngheo theo khu vuc"
+NEAR_POOR_AREAS_SHEET = "Ho can ngheo theo khu vuc"
 
 SUMMARY_COLUMNS = (
     Col("Đơn vị", width=30, number="A"),
@@ -120,6 +130,67 @@ def _movement_values(row: MovementRow) -> list[tuple[Any, str]]:
         row.end,
     )
     return [(value, COUNT) for value in values]
+
+
+def _area_movement_columns(target: str) -> tuple[Col, ...]:
+    """Mẫu số 3's layout (rows I. urban, II. rural by unit): resident households, the start with
+    its ethnic-minority households, the changes of Biểu 02/03, the end with its rates."""
+    other = "hộ cận nghèo" if target == "poor" else "hộ nghèo"
+    again = "Tái nghèo" if target == "poor" else "Tái cận nghèo"
+    return (
+        Col("Đơn vị", width=28, number="A"),
+        Col("Tổng số hộ dân cư", width=11, number="1"),
+        Col("Số hộ", "Đầu kỳ", width=9, number="2"),
+        Col("Trong đó: hộ dân tộc thiểu số", "Đầu kỳ", width=11, number="3"),
+        Col("Tổng số", "Giảm trong kỳ", width=9, number="4=5+6+7"),
+        Col(f"Trở thành {other}", "Giảm trong kỳ", width=11, number="5"),
+        Col("Vượt chuẩn cận nghèo", "Giảm trong kỳ", width=11, number="6"),
+        Col("Khác (chuyển đi, chết, nhập hộ…)", "Giảm trong kỳ", width=13, number="7"),
+        Col("Tổng số", "Tăng trong kỳ", width=9, number="8=9+…+12"),
+        Col(f"Từ {other}", "Tăng trong kỳ", width=10, number="9"),
+        Col(again, "Tăng trong kỳ", width=9, number="10"),
+        Col("Phát sinh mới", "Tăng trong kỳ", width=9, number="11"),
+        Col("Khác (tách hộ…)", "Tăng trong kỳ", width=9, number="12"),
+        Col("Số hộ", "Cuối kỳ", width=9, number="13=2-4+8"),
+        Col("Tỷ lệ (%)", "Cuối kỳ", width=9, number="14=13/1"),
+        Col("Hộ dân tộc thiểu số", "Cuối kỳ", width=10, number="15"),
+        Col("Tỷ lệ (%)", "Cuối kỳ", width=9, number="16=15/1"),
+    )
+
+
+def _area_movement_values(row: AreaMovementRow) -> list[tuple[Any, str]]:
+    m = row.movement
+    counts = (
+        m.start,
+        m.start_minority,
+        m.decreases,
+        m.dec_other_class,
+        m.dec_above_line,
+        m.dec_other,
+        m.increases,
+        m.inc_other_class,
+        m.inc_returned,
+        m.inc_new,
+        m.inc_other,
+    )
+    return [
+        (row.total_households, COUNT),
+        *((value, COUNT) for value in counts),
+        (m.end, COUNT),
+        (pct(row.end_rate), PERCENT),
+        (m.end_minority, COUNT),
+        (pct(row.end_minority_rate), PERCENT),
+    ]
+
+
+AREA_RULE = (
+    "Thành thị: các phường và thị trấn; nông thôn: các xã (đặc khu tính vào nông thôn), theo "
+    "loại đơn vị hành chính cấp xã."
+)
+AREA_DISTRICTS = (
+    " Huyện có cả xã và phường, thị trấn được ghi ở cả hai khu vực, mỗi khu vực với số liệu của "
+    "các xã, phường, thị trấn thuộc khu vực đó."
+)
 
 
 GROUP_COLUMNS = (
@@ -372,8 +443,78 @@ def report_workbook(scope: ReportScope, *, signing: Signing | None = None) -> by
     # Biểu 04–07, 08, 09, 11 and, for a commune or a village, 14–15
     official_sheets(workbook, tables, period, start, finish)
     needs_sheets(workbook, tables, period=period, start=start, finish=finish)
+    _area_sheets(workbook, tables, period, start, finish)
 
     workbook.active = 0
     buffer = BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _area_sheets(
+    workbook: Workbook,
+    tables: ReportTables,
+    period: str,
+    start: Callable[..., None],
+    finish: Callable[[Sheet], None],
+) -> None:
+    """Biểu 01a, 02a, 03a: the summary and the movement tables split into I. urban and II. rural,
+    each area's row (its totals) over its units, the report's total at the bottom."""
+    split = tables.areas
+    rule = AREA_RULE + (
+        AREA_DISTRICTS if tables.scope.child_level == AdminUnit.Level.DISTRICT else ""
+    )
+    sheet = Sheet(workbook, SUMMARY_AREAS_SHEET, SUMMARY_COLUMNS)
+    start(
+        sheet,
+        "TỔNG HỢP KẾT QUẢ RÀ SOÁT HỘ NGHÈO, HỘ CẬN NGHÈO THEO KHU VỰC THÀNH THỊ, NÔNG THÔN "
+        + period,
+        FORM_SUMMARY_AREAS,
+        "hộ, người, %",
+    )
+    for part in split.parts:
+        sheet.data_row(part.title, _summary_values(part.summary_total), subtotal=True)
+        for row in part.summary_rows:
+            sheet.data_row(row.label, _summary_values(row))
+    total = split.summary_total
+    sheet.data_row(total.label, _summary_values(total), bold=True)
+    sheet.note(
+        f"{rule} Tỷ lệ = số hộ / tổng số hộ dân cư của đơn vị (cột 1); để trống khi đơn vị chưa "
+        "nhập tổng số hộ dân cư. Tổng cộng = I + II, bằng dòng Tổng cộng của Biểu 01."
+    )
+    finish(sheet)
+
+    for target, name, noun, form, whole in (
+        ("poor", POOR_AREAS_SHEET, "HỘ NGHÈO", FORM_POOR_AREAS, "02"),
+        ("near_poor", NEAR_POOR_AREAS_SHEET, "HỘ CẬN NGHÈO", FORM_NEAR_POOR_AREAS, "03"),
+    ):
+        before = tables.movements[target].previous_round
+        opening = (
+            f"Đầu kỳ: kết quả đợt {str(before).lower()}"
+            if before
+            else "Không có đợt rà soát định kỳ trước: đầu kỳ bằng 0."
+        )
+        sheet = Sheet(workbook, name, _area_movement_columns(target))
+        start(
+            sheet,
+            f"TỔNG HỢP KẾT QUẢ RÀ SOÁT {noun} THEO KHU VỰC THÀNH THỊ, NÔNG THÔN {period}",
+            form,
+            "hộ, %",
+            opening,
+        )
+        for part in split.parts:
+            rows, area_row = part.movement(target)
+            sheet.data_row(area_row.label, _area_movement_values(area_row), subtotal=True)
+            for unit_row in rows:
+                sheet.data_row(unit_row.label, _area_movement_values(unit_row))
+        grand = split.movement_total(target)
+        sheet.data_row(grand.label, _area_movement_values(grand), bold=True)
+        sheet.note(
+            f"{rule} Hộ dân tộc thiểu số: chủ hộ là người dân tộc thiểu số. Tỷ lệ = số hộ / "
+            "tổng số hộ dân cư của đơn vị (cột 1); để trống khi chưa nhập. Cuối kỳ = Đầu kỳ − "
+            f"Giảm + Tăng (cột 13 = cột 2 − cột 4 + cột 8); số hộ như ở Biểu {whole}."
+        )
+        unbalanced = split.unbalanced(target)
+        if unbalanced:
+            sheet.warning(unbalanced_warning(unbalanced))
+        finish(sheet)
