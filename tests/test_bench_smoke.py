@@ -11,7 +11,7 @@ import pytest
 from django.db import connection
 
 from households.models import Household
-from survey.models import ResponseDeprivation, SurveyResponse
+from survey.models import ResponseCause, ResponseDeprivation, ResponseNeed, SurveyResponse
 
 pytestmark = [
     pytest.mark.skipif(
@@ -27,6 +27,7 @@ KEYS = (
     "sql_floor_by_commune_s",
     "report_vs_sql_ratio",
     "summary_workbook_s",
+    "summary_workbook_sheets",
     "summary_workbook_peak_rss_mb",
     "household_export_s",
     "household_export_rows_per_s",
@@ -47,6 +48,10 @@ def test_bench_prints_every_figure_and_its_floor_counts_what_the_report_counts()
         if "=" in line and not line.startswith("#")
     )
     assert set(KEYS) <= set(printed), out.getvalue()
+    assert "failed" not in printed.values(), out.getvalue()
+    # The whole workbook, every sheet, and each table's own time.
+    assert int(printed["summary_workbook_sheets"]) >= 17
+    assert {f"table_{name}_s" for name in bench.TABLE_TIMINGS} <= set(printed)
     for key in KEYS[:5]:
         assert float(printed[key]) >= 0
 
@@ -77,3 +82,18 @@ def test_bench_prints_every_figure_and_its_floor_counts_what_the_report_counts()
                 getattr(report.total, cls)
                 == responses.filter(status="approved", final_classification=cls).count()
             )
+
+
+def test_the_bench_province_answers_causes_and_needs_of_its_poor_and_near_poor_only():
+    from tools import bench_reports as bench
+
+    bench.run(N, io.StringIO(), communes=40, child_processes=False, migrate=False)
+    world = bench.bench_world()
+    for model in (ResponseCause, ResponseNeed):
+        rows = model.objects.filter(response__review_round=world.review_round)
+        assert rows.exists()
+        assert not rows.exclude(response__final_classification__in=["poor", "near_poor"]).exists()
+    poor = SurveyResponse.objects.filter(
+        review_round=world.review_round, final_classification__in=["poor", "near_poor"]
+    )
+    assert not poor.exclude(causes__isnull=False).exists()
