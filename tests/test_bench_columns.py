@@ -33,7 +33,9 @@ def test_every_column_of_the_models_is_written_in_the_models_order():
 
 def test_a_line_has_one_value_per_column_and_the_model_defaults_where_not_given():
     g = generator()
-    households, responses, deprivations, _next = g.batch(100, 500, [(1, 2, n) for n in (1, 2)])
+    households, responses, deprivations, answers, _next = g.batch(
+        100, 500, [(1, 2, n) for n in (1, 2)]
+    )
     for lines, layout in (
         (households, g.households),
         (responses, g.responses[2025]),
@@ -42,6 +44,9 @@ def test_a_line_has_one_value_per_column_and_the_model_defaults_where_not_given(
         assert lines
         for line in lines:
             assert len(line.split("\t")) == len(layout.columns)
+    for line in answers:  # causes ("c") and needs ("n") of the poor and near-poor
+        layout = g.causes if line[0] == "c" else g.needs
+        assert len(line[1:].split("\t")) == len(layout.columns) == 2
     first = dict(zip(g.responses[2025].columns, responses[0].split("\t"), strict=True))
     assert first["card_answers"] == "{}" and first["card_flags"] == "[]"  # the fields' defaults
     assert first["income_score_by_hand"] == "f" and first["version"] == "1"

@@ -65,7 +65,7 @@ RUNS: dict[str, list[Step]] = {
     f"{PY} load_units --successions": [
         Step(f"{PY} load_units --legacy", "vn-legacy: thêm 105"),
         Step(f"{PY} load_units", "vn-2025: thêm 3355"),
-        Step(f"{PY} load_units --successions", "Đơn vị kế thừa: thêm 103, giữ nguyên 0, bỏ qua 0"),
+        Step(f"{PY} load_units --successions", "Đơn vị kế thừa: thêm 104, giữ nguyên 0, bỏ qua 0"),
     ],
     f"{PY} create_commune_accounts --province CODE [--legacy]": [
         Step(f"{PY} load_units --legacy", "vn-legacy: thêm 105"),
