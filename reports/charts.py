@@ -103,7 +103,8 @@ def bar_chart(
     )
     axis_end = float(ticks[-1])
     row_height = 14 * len(series) + 10
-    label_width, bar_width, value_width = 190, 380, 70
+    # Room for a 30-character label at 12 px (about 7 px a character), right-aligned to the axis.
+    label_width, bar_width, value_width = 225, 380, 70
     width = label_width + bar_width + value_width
     legend_height, axis_height = 22, 20
     plot_top = legend_height
