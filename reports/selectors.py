@@ -284,8 +284,6 @@ def _summary_aggregates() -> dict[str, object]:
     aggregates: dict[str, object] = {"surveyed": Count("id")}
     for cls in CLASSES:
         aggregates[cls] = Count("id", filter=Q(**{final: cls}))
-        # The numerator of the rate: only communes whose total is known (see `summary`).
-        aggregates[f"{cls}_rated"] = Count("id", filter=Q(**{final: cls}, total_known=True))
         aggregates[f"{cls}_persons"] = Coalesce(
             Sum("member_count", filter=Q(**{final: cls})), Value(0)
         )
@@ -337,18 +335,6 @@ def summary(scope: ReportScope) -> Summary:
     no rate; a district or province whose communes all lack one has none either; each row says
     how many of its communes lack one, and `missing_totals` names them.
     """
-    group = scope.response_group
-    known = Exists(
-        CommuneTotal.objects.filter(review_round=scope.review_round, commune=OuterRef("commune"))
-    )
-    counts = {
-        row[group]: row
-        for row in SurveyResponse.objects.filter(scope.response_filter(), status__in=scope.statuses)
-        .alias(total_known=known)
-        .values(group)
-        .annotate(**_summary_aggregates())  # type: ignore[arg-type]
-        .order_by()
-    }
     # Every commune of the report and its total (None: not recorded), in one query.
     communes: list[dict[str, Any]] = [
         dict(row)
@@ -363,6 +349,36 @@ def summary(scope: ReportScope) -> Summary:
         .values("pk", "name", "parent_id", "parent__name", "recorded")
         .order_by("path")
     ]
+    known = {c["pk"] for c in communes if c["recorded"] is not None}
+    # One aggregate over the responses, grouped by commune when the rows are communes or
+    # districts (a commune's counts then go to its row, and to the rates' numerators only when
+    # its total is known: no per-row lookup of the totals in SQL), else by village.
+    by_commune = scope.child_level in (AdminUnit.Level.COMMUNE, AdminUnit.Level.DISTRICT)
+    group = "commune_id" if by_commune else scope.response_group
+    parent_of = {c["pk"]: c["parent_id"] for c in communes}
+    counts: dict[int | None, dict[str, int]] = {}
+    for found in (
+        SurveyResponse.objects.filter(scope.response_filter(), status__in=scope.statuses)
+        .values(group)
+        .annotate(**_summary_aggregates())  # type: ignore[arg-type]
+        .order_by()
+    ):
+        if by_commune:
+            commune = found[group]
+            key = (
+                parent_of.get(commune) if scope.child_level == AdminUnit.Level.DISTRICT else commune
+            )
+            rated = commune in known
+        else:  # the villages of one commune (or a village alone): that commune's total
+            key, rated = found[group], bool(known)
+        # (None: a commune missing from the list, which the filters rule out: in the total only)
+        into = counts.setdefault(key, dict.fromkeys(SUMMARY_COUNTS, 0))
+        for name, value in found.items():
+            if name in into:
+                into[name] += value
+        if rated:
+            for cls in CLASSES:
+                into[f"{cls}_rated"] += found[cls]
     # Which child row a commune's total belongs to (villages have no total of their own).
     commune_key = (
         {
