@@ -1059,7 +1059,10 @@ def measure_workbook(world: World) -> dict[str, str]:
     for name in TABLE_TIMINGS:
         tables = report_tables(scope)
         started = time.perf_counter()
-        getattr(tables, name)
+        table = getattr(tables, name)
+        if name == "areas":  # the split is computed part by part, when its tables are read
+            for part in table.parts:
+                part.tables.summary, part.tables.movements  # noqa: B018
         figures[f"table_{name}_s"] = f"{time.perf_counter() - started:.3f}"
     return figures
 
