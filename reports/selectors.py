@@ -590,7 +590,9 @@ def movements_both(scope: ReportScope) -> dict[str, Movements]:
     unit's row as "other" increase; the total treats a move within the report's unit as no move
     (it stays where it was, in or between classes), so a unit's figures are the same whether it
     is a row of its parent's report or the total of its own. The total is therefore not the sum
-    of the rows in the change columns, only in the start, pending and end columns.
+    of the rows in the change columns, only in the start, pending and end columns. In one area
+    (`ReportScope.area`) a household is in the rows only at an end where its commune is of the
+    area: one that moved between the areas leaves the one as "other" and enters the other.
 
     Three aggregate queries (start side by start unit, end side by end unit, the total), plus
     the previous rounds and the child units.
@@ -640,9 +642,30 @@ def movements_both(scope: ReportScope) -> dict[str, Movements]:
             }
         )
     level = AdminUnit.Level(scope.child_level or AdminUnit.Level.VILLAGE)
-    households = households.annotate(
-        skey=_start_key(scope, previous), ekey=F(f"cur__{_KEY_PATHS[level][0]}")
-    )
+    skey: Any = _start_key(scope, previous)
+    ekey: Any = F(f"cur__{_KEY_PATHS[level][0]}")
+    if scope.area is not None:
+        # One area: a household is in the report's rows only at an end where its commune (that
+        # of this round's tree it started in, that of its response now) is of the area, so a
+        # district in both areas keeps each area's communes apart, and a household that moved
+        # from one area to the other leaves the one and enters the other, as between units.
+        kinds = sorted(AREA_KINDS[scope.area])
+        start_commune = _start_key(replace(scope, child_level=AdminUnit.Level.COMMUNE), previous)
+        skey = Case(
+            When(
+                Exists(AdminUnit.objects.filter(pk=OuterRef("scommune"), kind__in=kinds)),
+                then=skey,
+            ),
+            default=None,
+            output_field=IntegerField(),
+        )
+        ekey = Case(
+            When(cur__commune__kind__in=kinds, then=ekey),
+            default=None,
+            output_field=IntegerField(),
+        )
+        households = households.annotate(scommune=start_commune)
+    households = households.annotate(skey=skey, ekey=ekey)
     children = scope.children() or [scope.unit]
     ids = [child.pk for child in children]
 
@@ -825,7 +848,7 @@ def deprivations(scope: ReportScope, summary_total: SummaryRow) -> list[Deprivat
 
 @dataclass(frozen=True)
 class Unbalanced:
-    """A movement row where start − decreases + increases ≠ end."""
+    """A movement row where start − decreases − pending + increases ≠ end."""
 
     target: str  # "poor" or "near_poor"
     measure: str  # "households" or "persons"

@@ -153,6 +153,7 @@ def report(request: AuthedHttpRequest, round_id: str, unit_id: str, kind: str) -
             for title, target in ((_("Hộ nghèo"), "poor"), (_("Hộ cận nghèo"), "near_poor"))
         ]
         context["previous_round"] = tables.poor_movements.previous_round
+        context["previous_rounds"] = tables.poor_movements.previous_rounds
         context["unbalanced"] = [
             (item, _("Hộ nghèo") if target == "poor" else _("Hộ cận nghèo"))
             for target in ("poor", "near_poor")

@@ -134,7 +134,8 @@ def _movement_values(row: MovementRow) -> list[tuple[Any, str]]:
 
 def _area_movement_columns(target: str) -> tuple[Col, ...]:
     """Mẫu số 3's layout (rows I. urban, II. rural by unit): resident households, the start with
-    its ethnic-minority households, the changes of Biểu 02/03, the end with its rates."""
+    its ethnic-minority households, the changes of Biểu 02/03 (with their pending column), the end
+    with its rates, and how many communes have no total (their rates are over the others)."""
     other = "hộ cận nghèo" if target == "poor" else "hộ nghèo"
     again = "Tái nghèo" if target == "poor" else "Tái cận nghèo"
     return (
@@ -146,15 +147,17 @@ def _area_movement_columns(target: str) -> tuple[Col, ...]:
         Col(f"Trở thành {other}", "Giảm trong kỳ", width=11, number="5"),
         Col("Vượt chuẩn cận nghèo", "Giảm trong kỳ", width=11, number="6"),
         Col("Khác (chuyển đi, chết, nhập hộ…)", "Giảm trong kỳ", width=13, number="7"),
-        Col("Tổng số", "Tăng trong kỳ", width=9, number="8=9+…+12"),
-        Col(f"Từ {other}", "Tăng trong kỳ", width=10, number="9"),
-        Col(again, "Tăng trong kỳ", width=9, number="10"),
-        Col("Phát sinh mới", "Tăng trong kỳ", width=9, number="11"),
-        Col("Khác (tách hộ…)", "Tăng trong kỳ", width=9, number="12"),
-        Col("Số hộ", "Cuối kỳ", width=9, number="13=2-4+8"),
-        Col("Tỷ lệ (%)", "Cuối kỳ", width=9, number="14=13/1"),
-        Col("Hộ dân tộc thiểu số", "Cuối kỳ", width=10, number="15"),
-        Col("Tỷ lệ (%)", "Cuối kỳ", width=9, number="16=15/1"),
+        Col("Chưa có kết quả (phiếu chưa được tính)", width=12, number="8"),
+        Col("Tổng số", "Tăng trong kỳ", width=9, number="9=10+…+13"),
+        Col(f"Từ {other}", "Tăng trong kỳ", width=10, number="10"),
+        Col(again, "Tăng trong kỳ", width=9, number="11"),
+        Col("Phát sinh mới", "Tăng trong kỳ", width=9, number="12"),
+        Col("Khác (tách hộ, chuyển đến…)", "Tăng trong kỳ", width=10, number="13"),
+        Col("Số hộ", "Cuối kỳ", width=9, number="14=2-4-8+9"),
+        Col("Tỷ lệ (%)", "Cuối kỳ", width=9, number="15=14/1"),
+        Col("Hộ dân tộc thiểu số", "Cuối kỳ", width=10, number="16"),
+        Col("Tỷ lệ (%)", "Cuối kỳ", width=9, number="17=16/1"),
+        Col("Số xã chưa ghi tổng số hộ dân cư", width=11, number="18"),
     )
 
 
@@ -167,12 +170,14 @@ def _area_movement_values(row: AreaMovementRow) -> list[tuple[Any, str]]:
         m.dec_other_class,
         m.dec_above_line,
         m.dec_other,
+        m.pending,
         m.increases,
         m.inc_other_class,
         m.inc_returned,
         m.inc_new,
         m.inc_other,
     )
+    summary_row = row.summary_row
     return [
         (row.total_households, COUNT),
         *((value, COUNT) for value in counts),
@@ -180,6 +185,7 @@ def _area_movement_values(row: AreaMovementRow) -> list[tuple[Any, str]]:
         (pct(row.end_rate), PERCENT),
         (m.end_minority, COUNT),
         (pct(row.end_minority_rate), PERCENT),
+        (summary_row.communes_missing if summary_row and summary_row.communes else None, COUNT),
     ]
 
 
@@ -239,10 +245,16 @@ def previous_words(before: ReviewRound, current: ReviewRound) -> str:
     return words
 
 
-def missing_totals_warning(report: Summary) -> str:
-    """The marked note naming the communes without a total (their households are in no rate)."""
-    names = "; ".join(
-        f"{c.name} ({c.parent_name})" if c.parent_name else c.name for c in report.missing_totals
+def missing_totals_warning(report: Summary, *, named_in: str | None = None) -> str:
+    """The marked note naming the communes without a total (their households are in no rate);
+    `named_in`: the sheet that names them, on the sheets by area (they fit one page)."""
+    names = (
+        f"kể tên ở Biểu {named_in}"
+        if named_in
+        else "; ".join(
+            f"{c.name} ({c.parent_name})" if c.parent_name else c.name
+            for c in report.missing_totals
+        )
     )
     return (
         f"CHÚ Ý: {report.total.communes_missing}/{report.total.communes} xã chưa ghi tổng số hộ "
@@ -479,19 +491,22 @@ def _area_sheets(
     total = split.summary_total
     sheet.data_row(total.label, _summary_values(total), bold=True)
     sheet.note(
-        f"{rule} Tỷ lệ = số hộ / tổng số hộ dân cư của đơn vị (cột 1); để trống khi đơn vị chưa "
-        "nhập tổng số hộ dân cư. Tổng cộng = I + II, bằng dòng Tổng cộng của Biểu 01."
+        f"{rule} Tỷ lệ như ở Biểu 01: chỉ trên các xã đã ghi tổng số hộ dân cư (cột 1; cột 13: "
+        "số xã chưa ghi). Tổng cộng = I + II, bằng dòng Tổng cộng của Biểu 01."
     )
+    if tables.summary.missing_totals:
+        sheet.warning(missing_totals_warning(tables.summary, named_in="01"))
     finish(sheet)
 
     for target, name, noun, form, whole in (
         ("poor", POOR_AREAS_SHEET, "HỘ NGHÈO", FORM_POOR_AREAS, "02"),
         ("near_poor", NEAR_POOR_AREAS_SHEET, "HỘ CẬN NGHÈO", FORM_NEAR_POOR_AREAS, "03"),
     ):
-        before = tables.movements[target].previous_round
+        moves = tables.movements[target]
         opening = (
-            f"Đầu kỳ: kết quả đợt {str(before).lower()}"
-            if before
+            "Đầu kỳ: kết quả đã phê duyệt của "
+            + "; ".join(previous_words(r, tables.scope.review_round) for r in moves.previous_rounds)
+            if moves.previous_rounds
             else "Không có đợt rà soát định kỳ trước: đầu kỳ bằng 0."
         )
         sheet = Sheet(workbook, name, _area_movement_columns(target))
@@ -510,10 +525,17 @@ def _area_sheets(
         grand = split.movement_total(target)
         sheet.data_row(grand.label, _area_movement_values(grand), bold=True)
         sheet.note(
-            f"{rule} Hộ dân tộc thiểu số: chủ hộ là người dân tộc thiểu số. Tỷ lệ = số hộ / "
-            "tổng số hộ dân cư của đơn vị (cột 1); để trống khi chưa nhập. Cuối kỳ = Đầu kỳ − "
-            f"Giảm + Tăng (cột 13 = cột 2 − cột 4 + cột 8); số hộ như ở Biểu {whole}."
+            f"{rule} Hộ dân tộc thiểu số: chủ hộ là người dân tộc thiểu số. Cuối kỳ = Đầu kỳ − "
+            "Giảm − Chưa có kết quả + Tăng (cột 14 = cột 2 − cột 4 − cột 8 + cột 9) ở mọi dòng; "
+            "số hộ như ở Biểu "
+            f"{whole}. Cột 8: hộ đầu kỳ có trong diện nhưng chưa có kết quả được tính trong đợt "
+            "này (phiếu chưa phê duyệt, hoặc hộ còn cư trú chưa có phiếu): không phải giảm. Hộ "
+            "chuyển đơn vị hoặc chuyển khu vực giữa hai đợt: giảm khác ở nơi cũ, tăng khác ở nơi "
+            "mới. Tỷ lệ chỉ tính trên các xã đã ghi tổng số hộ dân cư (cột 1), như ở Biểu 01a; tỷ "
+            "lệ hộ dân tộc thiểu số (cột 17) để trống khi đơn vị có xã chưa ghi (cột 18)."
         )
+        if tables.summary.missing_totals:
+            sheet.warning(missing_totals_warning(tables.summary, named_in="01"))
         unbalanced = split.unbalanced(target)
         if unbalanced:
             sheet.warning(unbalanced_warning(unbalanced))
