@@ -96,7 +96,7 @@ def visible_units(user: User) -> QuerySet[AdminUnit]:
     return AdminUnit.objects.filter(path__startswith=root.path)
 
 
-def _commune_villages(user: User, root: AdminUnit) -> QuerySet[AdminUnit]:
+def _commune_villages(root: AdminUnit) -> QuerySet[AdminUnit]:
     return AdminUnit.objects.filter(path__startswith=root.path, level=AdminUnit.Level.VILLAGE)
 
 
@@ -108,7 +108,7 @@ def form_units(user: User) -> QuerySet[AdminUnit]:
     if root is None:
         return AdminUnit.objects.none()
     if user.role == User.Role.COMMUNE_OFFICER:
-        return _commune_villages(user, root)
+        return _commune_villages(root)
     if user.is_field_worker:
         return AdminUnit.objects.filter(pk__in=_assigned_villages(user, root))
     return AdminUnit.objects.none()
@@ -132,17 +132,10 @@ def can_fill_forms(user: User, village: AdminUnit) -> bool:
 
 
 def meeting_units(user: User) -> QuerySet[AdminUnit]:
-    """Villages whose village meeting the user records: officers and village heads."""
-    if reaches_everything(user):
-        return AdminUnit.objects.filter(level=AdminUnit.Level.VILLAGE)
-    root = _unit_root(user)
-    if root is None:
+    """Villages whose village meeting the user records: where they fill forms, but a surveyor's."""
+    if user.role == User.Role.SURVEYOR:
         return AdminUnit.objects.none()
-    if user.role == User.Role.COMMUNE_OFFICER:
-        return _commune_villages(user, root)
-    if user.role == User.Role.VILLAGE_HEAD:
-        return AdminUnit.objects.filter(pk__in=_assigned_villages(user, root))
-    return AdminUnit.objects.none()
+    return form_units(user)
 
 
 def can_record_meeting(user: User, village: AdminUnit) -> bool:
@@ -250,7 +243,7 @@ def field_account_villages(user: User) -> QuerySet[AdminUnit]:
     commune = field_account_commune(user)
     if commune is None:
         return AdminUnit.objects.none()
-    return _commune_villages(user, commune).filter(is_active=True).order_by("code")
+    return _commune_villages(commune).filter(is_active=True).order_by("code")
 
 
 def province_path_of(unit: AdminUnit) -> str:

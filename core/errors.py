@@ -4,10 +4,12 @@ Services raise `ValidationError` (a dict names the fields, a list or a message d
 calls `form_add_service_error` when it has a form, and `message_service_error` when it redirects.
 """
 
+from collections.abc import Callable
+
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.http import HttpRequest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest
 
 
 def form_add_service_error(
@@ -32,3 +34,16 @@ def message_service_error(request: HttpRequest, exc: ValidationError) -> None:
     """Show a service's ValidationError as error messages on the next page, one per problem."""
     for message in exc.messages:
         messages.error(request, message)
+
+
+def run_service_step(request: HttpRequest, action: Callable[[], object], success: str) -> None:
+    """Take a service step from a POST that redirects: its success message, or its refusal as
+    error messages; a PermissionDenied (a unit out of the user's reach) is a 404."""
+    try:
+        action()
+    except PermissionDenied as exc:
+        raise Http404 from exc
+    except ValidationError as exc:
+        message_service_error(request, exc)
+    else:
+        messages.success(request, success)

@@ -3,10 +3,7 @@ record that opinion, hand in, reopen), the progress board of a district or a pro
 hand-in and reopen, round close). Each view parses, scopes, calls one service in
 survey.workflow, and redirects with its message."""
 
-from collections.abc import Callable
-
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -16,7 +13,7 @@ from django.views.decorators.http import require_POST
 from accounts.scoping import get_visible_unit_or_404
 from accounts.types import AuthedHttpRequest
 from areas.models import AdminUnit
-from core.errors import message_service_error
+from core.errors import run_service_step
 
 from .forms import OpinionForm, ReasonForm
 from .models import OpinionItem, OpinionRequest, ReviewRound, UnitRoundState, UnitTransition
@@ -44,17 +41,6 @@ def _unit_of_round(
     if unit.level != level or not unit.path.startswith(review_round.province.path):
         raise Http404
     return unit
-
-
-def _run(request: AuthedHttpRequest, action: Callable[[], object], success: str) -> None:
-    try:
-        action()
-    except PermissionDenied as exc:
-        raise Http404 from exc
-    except ValidationError as exc:
-        message_service_error(request, exc)
-    else:
-        messages.success(request, success)
 
 
 def _history(review_round: ReviewRound, unit: AdminUnit) -> list[tuple[UnitTransition, str]]:
@@ -133,7 +119,7 @@ def _back_to_commune(review_round: ReviewRound, commune: AdminUnit) -> HttpRespo
 def commune_send(request: AuthedHttpRequest, round_id: str, commune_id: str) -> HttpResponse:
     review_round = round_get_or_404(request.user, round_id)
     commune = _unit_of_round(request, review_round, commune_id, AdminUnit.Level.COMMUNE)
-    _run(
+    run_service_step(
         request,
         lambda: opinion_request(actor=request.user, review_round=review_round, commune=commune),
         _("Đã gửi kết quả của xã xin ý kiến cấp trên."),
@@ -159,7 +145,7 @@ def commune_opinion(
     items = list(asked.items.select_related("response__household"))
     form = OpinionForm(request.POST, items=items)
     if form.is_valid():
-        _run(
+        run_service_step(
             request,
             lambda: opinion_give(
                 actor=request.user,
@@ -183,7 +169,7 @@ def commune_hand_in_view(
 ) -> HttpResponse:
     review_round = round_get_or_404(request.user, round_id)
     commune = _unit_of_round(request, review_round, commune_id, AdminUnit.Level.COMMUNE)
-    _run(
+    run_service_step(
         request,
         lambda: commune_hand_in(actor=request.user, review_round=review_round, commune=commune),
         _("Đã nộp kết quả của xã lên cấp trên: số liệu của xã đã khoá."),
@@ -200,7 +186,7 @@ def _reason(request: AuthedHttpRequest) -> str:
 def commune_reopen_view(request: AuthedHttpRequest, round_id: str, commune_id: str) -> HttpResponse:
     review_round = round_get_or_404(request.user, round_id)
     commune = _unit_of_round(request, review_round, commune_id, AdminUnit.Level.COMMUNE)
-    _run(
+    run_service_step(
         request,
         lambda: commune_reopen(
             actor=request.user,
@@ -272,7 +258,7 @@ def district_hand_in_view(
 ) -> HttpResponse:
     review_round = round_get_or_404(request.user, round_id)
     district = _unit_of_round(request, review_round, district_id, AdminUnit.Level.DISTRICT)
-    _run(
+    run_service_step(
         request,
         lambda: district_hand_in(actor=request.user, review_round=review_round, district=district),
         _("Đã xác nhận và nộp kết quả của huyện lên tỉnh."),
@@ -286,7 +272,7 @@ def district_reopen_view(
 ) -> HttpResponse:
     review_round = round_get_or_404(request.user, round_id)
     district = _unit_of_round(request, review_round, district_id, AdminUnit.Level.DISTRICT)
-    _run(
+    run_service_step(
         request,
         lambda: district_reopen(
             actor=request.user,
@@ -302,7 +288,7 @@ def district_reopen_view(
 @require_POST
 def round_close_view(request: AuthedHttpRequest, round_id: str) -> HttpResponse:
     review_round = round_get_or_404(request.user, round_id)
-    _run(
+    run_service_step(
         request,
         lambda: round_close(actor=request.user, review_round=review_round),
         _("Đã kết thúc đợt rà soát."),

@@ -4,7 +4,6 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,7 +15,7 @@ from django.views.decorators.http import require_POST
 from accounts.scoping import can_record_meeting, get_unit_or_404
 from accounts.types import AuthedHttpRequest
 from areas.models import AdminUnit
-from core.errors import message_service_error
+from core.errors import run_service_step
 from households.models import Household
 from survey.engine import get_standard
 
@@ -188,17 +187,6 @@ def _back(review_round: ReviewRound, village: AdminUnit) -> HttpResponse:
     )
 
 
-def _run(request: AuthedHttpRequest, action: Any, success: str) -> None:
-    try:
-        action()
-    except PermissionDenied as exc:
-        raise Http404 from exc
-    except ValidationError as exc:
-        message_service_error(request, exc)
-    else:
-        messages.success(request, success)
-
-
 def _form_errors(request: AuthedHttpRequest, form: forms.Form) -> None:
     for field, errors in form.errors.items():
         label = form.fields[field].label if field in form.fields else ""
@@ -228,7 +216,7 @@ def meeting_new(request: AuthedHttpRequest, round_id: str, village_id: str) -> H
         return _back(review_round, village)
     responses = list(_village_responses(request, review_round, village))
     chosen = _chosen(request, responses, "decision_")
-    _run(
+    run_service_step(
         request,
         lambda: meeting_record(
             actor=request.user,
@@ -257,7 +245,7 @@ def recheck_new(
         raise Http404
     form = RecheckForm(request.POST)
     if form.is_valid():
-        _run(
+        run_service_step(
             request,
             lambda: recheck_record(actor=request.user, response=response, **form.cleaned_data),
             _("Đã ghi kết quả phúc tra."),
@@ -274,7 +262,7 @@ def posting_new(request: AuthedHttpRequest, round_id: str, village_id: str) -> H
         return _back(review_round, village)
     form = PostingForm(request.POST)
     if form.is_valid():
-        _run(
+        run_service_step(
             request,
             lambda: posting_start(
                 actor=request.user, review_round=review_round, village=village, **form.cleaned_data
@@ -296,7 +284,7 @@ def complaint_new(request: AuthedHttpRequest, round_id: str, village_id: str) ->
     if form.is_valid():
         data = form.cleaned_data
         response = next(r for r in posted if str(r.public_id) == data["response"])
-        _run(
+        run_service_step(
             request,
             lambda: complaint_record(
                 actor=request.user,
@@ -327,7 +315,7 @@ def complaint_close(
         raise Http404
     form = ComplaintResolveForm(request.POST)
     if form.is_valid():
-        _run(
+        run_service_step(
             request,
             lambda: complaint_resolve(actor=request.user, complaint=complaint, **form.cleaned_data),
             _("Đã ghi kết quả giải quyết khiếu nại."),
@@ -346,7 +334,7 @@ def approve(request: AuthedHttpRequest, round_id: str, village_id: str) -> HttpR
     if form.is_valid():
         responses = list(_village_responses(request, review_round, village))
         chosen = _chosen(request, responses, "approve_").get("on", [])
-        _run(
+        run_service_step(
             request,
             lambda: responses_approve(actor=request.user, responses=chosen, **form.cleaned_data),
             _("Đã phê duyệt."),
