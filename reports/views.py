@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -30,7 +31,6 @@ REPORTS = [
     ("summary", "Tổng hợp"),
     ("movements", "Biến động"),
     ("deprivations", "Thiếu hụt dịch vụ xã hội cơ bản"),
-    ("groups", "Nhóm đối tượng"),
     ("areas", "Thành thị, nông thôn"),
     *OFFICIAL_REPORTS,
     ("causes", "Nguyên nhân nghèo"),
@@ -67,9 +67,13 @@ def _scope(request: AuthedHttpRequest, round_id: str, unit_id: str) -> ReportSco
 
 
 def report(request: AuthedHttpRequest, round_id: str, unit_id: str, kind: str) -> HttpResponse:
-    if kind not in dict(REPORTS):
+    if kind not in dict(REPORTS) and kind != "groups":
         raise Http404
     scope = _scope(request, round_id, unit_id)
+    if kind == "groups":  # the old groups page: Biểu 08 (policy groups) holds all it showed
+        target = reverse("reports:report", args=[round_id, unit_id, "policy_groups"])
+        query = request.GET.urlencode()
+        return redirect(f"{target}?{query}" if query else target, permanent=True)
     context: dict[str, object] = {
         "scope": scope,
         "round": scope.review_round,
@@ -186,16 +190,6 @@ def report(request: AuthedHttpRequest, round_id: str, unit_id: str, kind: str) -
             title=_("Tỷ lệ hộ theo nguyên nhân nghèo")
             if kind == "causes"
             else _("Tỷ lệ hộ theo nhu cầu hỗ trợ"),
-        )
-    else:
-        context["chart"] = bar_chart(
-            labels,
-            [
-                (_("Dân tộc thiểu số"), [row.poor_minority for row in result.rows]),
-                (_("Có người có công"), [row.poor_merit for row in result.rows]),
-                (_("Không có lao động"), [row.poor_no_labour for row in result.rows]),
-            ],
-            title=_("Hộ nghèo theo nhóm đối tượng"),
         )
     return render(request, f"reports/{kind}.html", context)
 

@@ -60,7 +60,7 @@ def test_report_pages_are_constant_in_queries(province_reader, world, client_for
                 "kind": kind,
             },
         )
-        for kind in ("summary", "movements", "deprivations", "groups", "causes", "needs", "areas")
+        for kind in ("summary", "movements", "deprivations", "causes", "needs", "areas")
     ]
     few = [count_queries(client, url) for url in urls]
     grow_village(world, world["villages"][1], 12)

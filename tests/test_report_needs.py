@@ -230,7 +230,7 @@ def test_the_workbook_has_both_sheets_after_the_others(world, made, units):
         CAUSES_SHEET,
         NEEDS_SHEET,
     ]
-    assert names.index(CAUSES_SHEET) > names.index("Nhom doi tuong")
+    assert names.index(CAUSES_SHEET) > names.index("B08 Nhom chinh sach")
     causes = book[CAUSES_SHEET]
     assert causes["A3"].value == "Biểu số 10"
     titles = [c.value for c in causes["A"] if isinstance(c.value, str)]

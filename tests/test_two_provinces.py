@@ -14,7 +14,7 @@ from reports.services import target_record
 from survey.models import ProvinceTarget, ReviewRound, ScreeningCriterion, SurveyResponse
 from survey.services import criterion_add, criterion_retire, round_open
 
-REPORT_KINDS = ["summary", "movements", "deprivations", "groups", "areas"]
+REPORT_KINDS = ["summary", "movements", "deprivations", "areas"]
 BOTH_WAYS = [("ha_nam", "nam_dinh"), ("nam_dinh", "ha_nam")]
 
 

@@ -23,9 +23,9 @@ import pytest
 from areas.services import unit_resolve
 from reports.excel.households import _household_columns, households_export
 from reports.excel.layout import MOTTO, NATION, Signing
+from reports.excel.official import group_columns
 from reports.excel.summary import (
     DEPRIVATION_COLUMNS,
-    GROUP_COLUMNS,
     SUMMARY_COLUMNS,
     _area_movement_columns,
     _movement_columns,
@@ -35,9 +35,9 @@ from reports.selectors import report_scope
 from survey.models import ResponseDeprivation, SurveyResponse
 from tests.factories import household, result
 
-# The summary's five sheets and the official tables' (reports/excel/official.py): seven, and for
+# The summary's four sheets and the official tables' (reports/excel/official.py): seven, and for
 # a commune the four lists (biểu 14–15).
-PROVINCE_SHEETS = 5 + 7 + 2 + 3  # 01–03, 04, 08; official 04–07, 08, 09, 11; 10, 16; 01a–03a
+PROVINCE_SHEETS = 4 + 7 + 2 + 3  # 01–03, 04; official 04–07, 08, 09, 11; 10, 16; 01a–03a
 COMMUNE_SHEETS = PROVINCE_SHEETS + 4
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
@@ -160,7 +160,7 @@ def test_province_summary_workbook_renders_heading_headers_and_signatures(
         "TỔNG HỢP DIỄN BIẾN HỘ NGHÈO NĂM 2025",
         "TỔNG HỢP DIỄN BIẾN HỘ CẬN NGHÈO NĂM 2025",
         "PHÂN TÍCH CÁC CHỈ SỐ THIẾU HỤT DỊCH VỤ XÃ HỘI CƠ BẢN CỦA HỘ NGHÈO, HỘ CẬN NGHÈO NĂM 2025",
-        "PHÂN TÍCH HỘ NGHÈO, HỘ CẬN NGHÈO THEO CÁC NHÓM ĐỐI TƯỢNG NĂM 2025",
+        "HỘ NGHÈO, HỘ CẬN NGHÈO THEO NHÓM CHÍNH SÁCH NĂM 2025",
         "TỔNG HỢP KẾT QUẢ RÀ SOÁT HỘ NGHÈO, HỘ CẬN NGHÈO THEO KHU VỰC THÀNH THỊ, NÔNG THÔN "
         "NĂM 2025",
         "TỔNG HỢP KẾT QUẢ RÀ SOÁT HỘ NGHÈO THEO KHU VỰC THÀNH THỊ, NÔNG THÔN NĂM 2025",
@@ -171,7 +171,7 @@ def test_province_summary_workbook_renders_heading_headers_and_signatures(
         _movement_columns("poor"),
         _movement_columns("near_poor"),
         DEPRIVATION_COLUMNS,
-        GROUP_COLUMNS,
+        group_columns(),
         _area_movement_columns("poor"),
         _area_movement_columns("near_poor"),
     ):

@@ -29,7 +29,6 @@ from survey.models import ReviewRound
 from .layout import (
     COUNT,
     FORM_DEPRIVATION,
-    FORM_GROUPS,
     FORM_NEAR_POOR_AREAS,
     FORM_NEAR_POOR_MOVEMENT,
     FORM_POOR_AREAS,
@@ -53,7 +52,6 @@ SUMMARY_SHEET = "Tong hop"
 POOR_MOVEMENT_SHEET = "Bien dong ho ngheo"
 NEAR_POOR_MOVEMENT_SHEET = "Bien dong ho can ngheo"
 DEPRIVATION_SHEET = "Thieu hut"
-GROUP_SHEET = "Nhom doi tuong"
 SUMMARY_AREAS_SHEET = "Tong hop theo khu vuc"
 POOR_AREAS_SHEET = "Ho ngheo theo khu vuc"
 NEAR_POOR_AREAS_SHEET = "Ho can ngheo theo khu vuc"
@@ -197,33 +195,6 @@ AREA_DISTRICTS = (
     " Huyện có cả xã và phường, thị trấn được ghi ở cả hai khu vực, mỗi khu vực với số liệu của "
     "các xã, phường, thị trấn thuộc khu vực đó."
 )
-
-
-GROUP_COLUMNS = (
-    Col("Đơn vị", width=30, number="A"),
-    Col("Hộ nghèo", "Tổng số", number="1"),
-    Col("Hộ cận nghèo", "Tổng số", number="2"),
-    Col("Hộ nghèo", "Hộ dân tộc thiểu số", number="3"),
-    Col("Hộ cận nghèo", "Hộ dân tộc thiểu số", number="4"),
-    Col("Hộ nghèo", "Hộ có người có công với cách mạng", number="5"),
-    Col("Hộ cận nghèo", "Hộ có người có công với cách mạng", number="6"),
-    Col("Hộ nghèo", "Hộ không có người trong độ tuổi có khả năng lao động", number="7"),
-    Col("Hộ cận nghèo", "Hộ không có người trong độ tuổi có khả năng lao động", number="8"),
-)
-
-
-def _group_values(row: SummaryRow) -> list[tuple[Any, str]]:
-    values = (
-        row.poor,
-        row.near_poor,
-        row.poor_minority,
-        row.near_poor_minority,
-        row.poor_merit,
-        row.near_poor_merit,
-        row.poor_no_labour,
-        row.near_poor_no_labour,
-    )
-    return [(value, COUNT) for value in values]
 
 
 # Wider than the table needs: room on the right for the national motto on one line.
@@ -432,23 +403,6 @@ def report_workbook(scope: ReportScope, *, signing: Signing | None = None) -> by
     sheet.note(
         "Tỷ lệ = số hộ thiếu hụt chỉ số / tổng số hộ nghèo (hoặc cận nghèo) của đơn vị. "
         "Một hộ có thể thiếu hụt nhiều chỉ số."
-    )
-    finish(sheet)
-
-    # Nhóm đối tượng
-    sheet = Sheet(workbook, GROUP_SHEET, GROUP_COLUMNS)
-    start(
-        sheet,
-        f"PHÂN TÍCH HỘ NGHÈO, HỘ CẬN NGHÈO THEO CÁC NHÓM ĐỐI TƯỢNG {period}",
-        FORM_GROUPS,
-        "hộ",
-    )
-    groups = tables.groups
-    for row in groups.rows:
-        sheet.data_row(row.label, _group_values(row))
-    sheet.data_row(groups.total.label, _group_values(groups.total), bold=True)
-    sheet.note(
-        "Hộ dân tộc thiểu số: chủ hộ là người dân tộc thiểu số. Một hộ có thể thuộc nhiều nhóm."
     )
     finish(sheet)
 
