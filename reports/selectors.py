@@ -1,13 +1,16 @@
 """Report tables for a round and a unit, broken down by the unit's children.
 
 Each table is one aggregate query (plus one for the child units' names, one for the communes and
-their totals; the movement tables three: start side, end side, total), never a loop of queries per
-unit. The layout (Excel, pages) only formats what these return:
+their totals), never a loop of queries per unit. The summary and the movement tables group by leaf
+(commune, or village when the rows are villages: `SummaryFacts`, `MovementFacts`) and roll the
+leaves up to the rows in Python, so any grouping of the same leaves costs no further query.
+
+The layout (Excel, pages) only formats what these return:
 `report_tables(scope)` is the one object both the report pages and the summary workbook read, and
 `household_list(scope)` the rows of the detailed household list.
 
 A scope may be narrowed to one area (`ReportScope.area`: the urban or the rural communes, by their
-kind); `ReportTables.areas` runs the same tables once per area for the tables split into
+kind); `ReportTables.areas` rolls the same facts up once per area for the tables split into
 I. Thành thị and II. Nông thôn.
 
 Which results count: `basis="approved"` (the default: the commune chairman's approved list, the
@@ -23,9 +26,11 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import (
+    BooleanField,
     Case,
     Count,
     Exists,
+    ExpressionWrapper,
     F,
     FilteredRelation,
     IntegerField,
@@ -325,8 +330,50 @@ class Summary:
         return self.total.poor_rate - self.target_rate
 
 
-def summary(scope: ReportScope) -> Summary:
-    """Counts and rates by child unit: one aggregate over the responses, one list of communes.
+@dataclass(frozen=True)
+class SummaryFacts:
+    """What every summary of a report's unit is made from, whatever its area: the communes of
+    the unit with their kind and recorded total, and the counts of each leaf (a commune, or a
+    village when the rows are villages). Two queries; `summary` rolls them up in Python, so the
+    split by area (`AreaSplit`) costs no query of its own."""
+
+    communes: list[dict[str, Any]]
+    counts: dict[int | None, dict[str, int]]
+    by_commune: bool  # leaves are communes (else villages of one commune)
+
+
+def summary_facts(scope: ReportScope) -> SummaryFacts:
+    whole = replace(scope, area=None)
+    communes: list[dict[str, Any]] = [
+        dict(row)
+        for row in AdminUnit.objects.filter(whole.commune_units_filter())
+        .annotate(
+            recorded=Subquery(
+                CommuneTotal.objects.filter(
+                    review_round=scope.review_round, commune=OuterRef("pk")
+                ).values("total_households")[:1]
+            )
+        )
+        .values("pk", "name", "kind", "parent_id", "parent__name", "recorded")
+        .order_by("path")
+    ]
+    by_commune = scope.child_level in (AdminUnit.Level.COMMUNE, AdminUnit.Level.DISTRICT)
+    group = "commune_id" if by_commune else whole.response_group
+    counts = {
+        found.pop(group): found
+        for found in SurveyResponse.objects.filter(
+            whole.response_filter(), status__in=scope.statuses
+        )
+        .values(group)
+        .annotate(**_summary_aggregates())  # type: ignore[arg-type]
+        .order_by()
+    }
+    return SummaryFacts(communes=communes, counts=counts, by_commune=by_commune)
+
+
+def summary(scope: ReportScope, facts: SummaryFacts | None = None) -> Summary:
+    """Counts and rates by child unit: one aggregate over the responses grouped by commune (or
+    village), one list of communes (`summary_facts`), rolled up to the rows in Python.
 
     A rate is computed only over communes whose total of resident households is recorded for the
     round: a commune without one still counts its households in the numbers, but neither in the
@@ -335,47 +382,27 @@ def summary(scope: ReportScope) -> Summary:
     no rate; a district or province whose communes all lack one has none either; each row says
     how many of its communes lack one, and `missing_totals` names them.
     """
-    # Every commune of the report and its total (None: not recorded), in one query.
-    communes: list[dict[str, Any]] = [
-        dict(row)
-        for row in AdminUnit.objects.filter(scope.commune_units_filter())
-        .annotate(
-            recorded=Subquery(
-                CommuneTotal.objects.filter(
-                    review_round=scope.review_round, commune=OuterRef("pk")
-                ).values("total_households")[:1]
-            )
-        )
-        .values("pk", "name", "parent_id", "parent__name", "recorded")
-        .order_by("path")
-    ]
+    facts = facts or summary_facts(scope)
+    kinds = AREA_KINDS[scope.area] if scope.area else None
+    communes = [c for c in facts.communes if kinds is None or c["kind"] in kinds]
+    in_area = {c["pk"] for c in communes}
     known = {c["pk"] for c in communes if c["recorded"] is not None}
-    # One aggregate over the responses, grouped by commune when the rows are communes or
-    # districts (a commune's counts then go to its row, and to the rates' numerators only when
-    # its total is known: no per-row lookup of the totals in SQL), else by village.
-    by_commune = scope.child_level in (AdminUnit.Level.COMMUNE, AdminUnit.Level.DISTRICT)
-    group = "commune_id" if by_commune else scope.response_group
     parent_of = {c["pk"]: c["parent_id"] for c in communes}
     counts: dict[int | None, dict[str, int]] = {}
-    for found in (
-        SurveyResponse.objects.filter(scope.response_filter(), status__in=scope.statuses)
-        .values(group)
-        .annotate(**_summary_aggregates())  # type: ignore[arg-type]
-        .order_by()
-    ):
-        if by_commune:
-            commune = found[group]
-            key = (
-                parent_of.get(commune) if scope.child_level == AdminUnit.Level.DISTRICT else commune
-            )
-            rated = commune in known
+    for leaf, found in facts.counts.items():
+        if facts.by_commune:
+            # (a commune missing from the list, which the filters rule out: in no row)
+            if leaf not in in_area:
+                continue
+            key = parent_of[leaf] if scope.child_level == AdminUnit.Level.DISTRICT else leaf
+            rated = leaf in known
         else:  # the villages of one commune (or a village alone): that commune's total
-            key, rated = found[group], bool(known)
-        # (None: a commune missing from the list, which the filters rule out: in the total only)
+            if not communes:  # the commune is not of the area
+                continue
+            key, rated = leaf, bool(known)
         into = counts.setdefault(key, dict.fromkeys(SUMMARY_COUNTS, 0))
         for name, value in found.items():
-            if name in into:
-                into[name] += value
+            into[name] += value
         if rated:
             for cls in CLASSES:
                 into[f"{cls}_rated"] += found[cls]
@@ -402,8 +429,7 @@ def summary(scope: ReportScope) -> Summary:
     for child in scope.children():
         row = SummaryRow(label=child.name, unit=child)
         for name, value in counts.get(child.pk, {}).items():
-            if name in SUMMARY_COUNTS:
-                setattr(row, name, value)
+            setattr(row, name, value)
         rows.append(row)
         by_key[child.pk] = row
     total = SummaryRow(label="Tổng cộng", unit=scope.unit)
@@ -573,35 +599,47 @@ def _start_key(scope: ReportScope, previous: list[ReviewRound]) -> Any:
     )
 
 
-def movements_both(scope: ReportScope) -> dict[str, Movements]:
-    """The poor and near-poor movement tables, households and persons.
+@dataclass(frozen=True)
+class MovementFacts:
+    """What every movement table of a report's unit is made from, whatever its area: the
+    households poor or near-poor at either end, counted by (start leaf, end leaf, class then,
+    class now, the flags that decide a bucket), a leaf being a commune (or a village when the
+    rows are villages) of this round's tree. One aggregate query (`movement_facts`);
+    `movements_both` places each group in its bucket of each row in Python, so any grouping of
+    the leaves (districts, communes, one area) reads the same facts."""
 
-    The start is the previous periodic round's approved result (whatever the basis: it is a
-    closed round), grouped by the unit each response was filed under then, carried onto this
+    previous: list[ReviewRound]
+    leaf_level: str  # AdminUnit.Level.COMMUNE or VILLAGE
+    leaves: dict[int, tuple[int | None, str]]  # leaf: (its parent, its commune's kind)
+    groups: list[dict[str, Any]]
+
+
+def _as_bool(condition: Q) -> ExpressionWrapper:
+    return ExpressionWrapper(condition, output_field=BooleanField())
+
+
+def movement_facts(scope: ReportScope) -> MovementFacts:
+    """The start is the previous periodic round's approved result (whatever the basis: it is a
+    closed round), placed under the leaf each response was filed under then, carried onto this
     round's tree through `areas.UnitSuccession` when the previous round was on an older one (the
     first round of a merged province starts from every old province's round). The end is this
-    round's result on the report's basis, grouped by the unit of this round's response.
-
-    Every household at either end falls in exactly one bucket of each row it reaches, so on every
-    row and the total: start − decreases − pending + increases = end. Pending ("chưa có kết
-    quả"): in the class at the start, with no result counted on this basis yet (its form is not
-    approved, or not yet made while the household is still resident). A household that changed
-    unit between the rounds leaves the old unit's row as "other" decrease and enters the new
-    unit's row as "other" increase; the total treats a move within the report's unit as no move
-    (it stays where it was, in or between classes), so a unit's figures are the same whether it
-    is a row of its parent's report or the total of its own. The total is therefore not the sum
-    of the rows in the change columns, only in the start, pending and end columns. In one area
-    (`ReportScope.area`) a household is in the rows only at an end where its commune is of the
-    area: one that moved between the areas leaves the one as "other" and enters the other.
-
-    Three aggregate queries (start side by start unit, end side by end unit, the total), plus
-    the previous rounds and the child units.
-    """
+    round's result on the report's basis, under the leaf of this round's response."""
+    whole = replace(scope, area=None)
     previous = previous_rounds(scope.review_round)
     prev_ids = [r.pk for r in previous]
     statuses = scope.statuses
     approved = [SurveyResponse.Status.APPROVED]
     current = scope.review_round
+    by_commune = scope.child_level in (AdminUnit.Level.COMMUNE, AdminUnit.Level.DISTRICT)
+    leaf_level = AdminUnit.Level.COMMUNE if by_commune else AdminUnit.Level.VILLAGE
+    if scope.unit.level == AdminUnit.Level.VILLAGE:
+        leaf_units = AdminUnit.objects.filter(pk=scope.unit.pk)
+    else:
+        leaf_units = AdminUnit.objects.filter(path__startswith=scope.unit.path, level=leaf_level)
+    leaves: dict[int, tuple[int | None, str]] = {
+        row["pk"]: (row["parent_id"], row["kind"] if by_commune else row["parent__kind"])
+        for row in leaf_units.values("pk", "parent_id", "kind", "parent__kind")
+    }
     # Only households poor or near-poor at either end: a hash semi-join, then the unique
     # (round, household) index for their responses, instead of every household of the province.
     concerned = SurveyResponse.objects.filter(
@@ -628,151 +666,183 @@ def movements_both(scope: ReportScope) -> dict[str, Movements]:
         kind=ReviewRound.Kind.PERIODIC,
         year__lt=previous[0].year if previous else current.year,
     ).values("pk")
+    flags: dict[str, Any] = {}
     for target in TARGETS:
-        households = households.annotate(
-            **{
-                f"{target}_before": Exists(
+        # Asked only of a household in the class now and in neither class at the start (CASE
+        # evaluates the subquery for those only): was it in the class before the previous round?
+        flags[f"{target}_before"] = Case(
+            When(
+                Q(cur__final_classification=target) & ~Q(prev__final_classification__in=TARGETS),
+                then=Exists(
                     SurveyResponse.objects.filter(
                         household=OuterRef("pk"),
                         review_round__in=earlier_rounds,
                         status__in=approved,
                         final_classification=target,
                     )
-                )
-            }
-        )
-    level = AdminUnit.Level(scope.child_level or AdminUnit.Level.VILLAGE)
-    skey: Any = _start_key(scope, previous)
-    ekey: Any = F(f"cur__{_KEY_PATHS[level][0]}")
-    if scope.area is not None:
-        # One area: a household is in the report's rows only at an end where its commune (that
-        # of this round's tree it started in, that of its response now) is of the area, so a
-        # district in both areas keeps each area's communes apart, and a household that moved
-        # from one area to the other leaves the one and enters the other, as between units.
-        kinds = sorted(AREA_KINDS[scope.area])
-        start_commune = _start_key(replace(scope, child_level=AdminUnit.Level.COMMUNE), previous)
-        skey = Case(
-            When(
-                Exists(AdminUnit.objects.filter(pk=OuterRef("scommune"), kind__in=kinds)),
-                then=skey,
+                ),
             ),
-            default=None,
-            output_field=IntegerField(),
+            default=Value(False),
+            output_field=BooleanField(),
         )
-        ekey = Case(
-            When(cur__commune__kind__in=kinds, then=ekey),
-            default=None,
-            output_field=IntegerField(),
-        )
-        households = households.annotate(scommune=start_commune)
-    households = households.annotate(skey=skey, ekey=ekey)
-    children = scope.children() or [scope.unit]
-    ids = [child.pk for child in children]
-
     # "Other" increases: households split off since the previous round (tách hộ), kept apart so
     # that a wave of splits that qualify for benefits shows in the report.
-    arrived = (
-        Q(split_from__isnull=False, created_at__date__gt=max(r.ends_on for r in previous))
+    flags["arrived"] = (
+        _as_bool(Q(split_from__isnull=False, created_at__date__gt=max(r.ends_on for r in previous)))
         if previous
-        else Q(pk__in=[])
+        else Value(False, output_field=BooleanField())
     )
-    resident_or_filed = Q(any_cur__id__isnull=False) | Q(status=Household.Status.ACTIVE)
-    counted = Q(cur__id__isnull=False)
+    flags["counted"] = _as_bool(Q(cur__id__isnull=False))
+    flags["resident_or_filed"] = _as_bool(
+        Q(any_cur__id__isnull=False) | Q(status=Household.Status.ACTIVE)
+    )
     prev_n = Coalesce(F("prev__member_count"), Value(0))
     cur_n = Coalesce(F("cur__member_count"), Value(0))
+    sleaf = _start_key(replace(whole, child_level=leaf_level), previous)
+    eleaf = F(f"cur__{_KEY_PATHS[leaf_level][0]}")
+    ids = list(leaves)
+    groups: list[dict[str, Any]] = [
+        dict(group)
+        for group in households.annotate(sleaf=sleaf, eleaf=eleaf)
+        .filter(Q(sleaf__in=ids) | Q(eleaf__in=ids))
+        .values(
+            "sleaf",
+            "eleaf",
+            prev_class=F("prev__final_classification"),
+            cur_class=F("cur__final_classification"),
+            prev_minority=F("prev__head_minority"),
+            cur_minority=F("cur__head_minority"),
+            **flags,
+        )
+        .annotate(
+            n=Count("pk"),
+            prev_n=Sum(prev_n),
+            cur_n=Sum(cur_n),
+            # A household in the class at both ends, in the same row, may have gained or lost
+            # members: "other" persons.
+            gain=Sum(Greatest(cur_n - prev_n, Value(0))),
+            loss=Sum(Greatest(prev_n - cur_n, Value(0))),
+        )
+        .order_by()
+    ]
+    return MovementFacts(previous=previous, leaf_level=leaf_level, leaves=leaves, groups=groups)
 
-    def aggregates(start_in: Q, end_in: Q, here: Q, away: Q) -> dict[str, object]:
-        """`start_in`/`end_in`: the household starts/ends in the row; `here`: in the same unit at
-        both ends, `away`: not (NULL-safe, as the keys are annotations)."""
-        result: dict[str, object] = {}
+
+def _row_of(scope: ReportScope, facts: MovementFacts) -> dict[int, int]:
+    """Each leaf of the report (in its area) and the child unit whose row it is in."""
+    ids = {child.pk for child in (scope.children() or [scope.unit])}
+    kinds = AREA_KINDS[scope.area] if scope.area else None
+    by_parent = scope.child_level == AdminUnit.Level.DISTRICT
+    rows = {}
+    for leaf, (parent, kind) in facts.leaves.items():
+        if kinds is not None and kind not in kinds:
+            continue
+        key = parent if by_parent else leaf
+        if key in ids:
+            rows[leaf] = key
+    return rows
+
+
+def _place(
+    groups: list[dict[str, Any]],
+    row_of: dict[int, Any],
+    households: dict[str, dict[Any, MovementRow]],
+    persons: dict[str, dict[Any, MovementRow]],
+) -> None:
+    """Add each group of households to the buckets of the rows it starts and ends in.
+
+    A household starts in a row when its start leaf is of that row, ends in one when the leaf of
+    its counted result now is; it stays when both are the same row. Each household at either end
+    falls in exactly one bucket of each row it reaches (see `movements_both`)."""
+    for g in groups:
+        rs, re = row_of.get(g["sleaf"]), row_of.get(g["eleaf"])
+        here = rs is not None and rs == re
+        n, prev_n, cur_n = g["n"], g["prev_n"], g["cur_n"]
+        prev, cur = g["prev_class"], g["cur_class"]
         for target in TARGETS:
             other = "near_poor" if target == "poor" else "poor"
-            was = Q(prev__final_classification=target) & start_in
-            now = Q(cur__final_classification=target) & end_in
-            staying = counted & here
-            before = Q(**{f"{target}_before": True})
-            fresh = now & ~Q(prev__final_classification__in=TARGETS)
-            moved_in = now & Q(prev__final_classification__in=TARGETS) & away
-            buckets = {
-                "start": was,
-                "dec_other_class": was & staying & Q(cur__final_classification=other),
-                "dec_above_line": was
-                & staying
-                & Q(cur__final_classification__in=["average", "not_poor"]),
-                "dec_other": was & ((counted & away) | (~counted & ~resident_or_filed)),
-                "pending": was & ~counted & resident_or_filed,
-                "inc_other_class": now & here & Q(prev__final_classification=other),
-                "inc_returned": fresh & before,
-                "inc_new": fresh & ~before & ~arrived,
-                "inc_other": (fresh & ~before & arrived) | moved_in,
-                "end": now,
-                "start_minority": was & Q(prev__head_minority=True),
-                "end_minority": now & Q(cur__head_minority=True),
-            }
-            for name, condition in buckets.items():
-                result[f"{target}_h_{name}"] = Count("pk", filter=condition)
-                side = (
-                    prev_n
-                    if name.startswith("dec") or name in ("start", "pending", "start_minority")
-                    else cur_n
-                )
-                result[f"{target}_p_{name}"] = Coalesce(Sum(side, filter=condition), Value(0))
-            # A household in the class at both ends, in the same unit, may have gained or lost
-            # members: "other" persons.
-            stayed = was & Q(cur__final_classification=target) & here  # counted on the start side
-            result[f"{target}_p_stay_gain"] = Coalesce(
-                Sum(Greatest(cur_n - prev_n, Value(0)), filter=stayed), Value(0)
-            )
-            result[f"{target}_p_stay_loss"] = Coalesce(
-                Sum(Greatest(prev_n - cur_n, Value(0)), filter=stayed), Value(0)
-            )
-        return result
+            if prev == target and rs is not None:  # the start side: in the row at the start
+                h, p = households[target][rs], persons[target][rs]
+                h.start += n
+                p.start += prev_n
+                if g["prev_minority"]:
+                    h.start_minority += n
+                    p.start_minority += prev_n
+                if g["counted"] and here:
+                    if cur == other:
+                        h.dec_other_class += n
+                        p.dec_other_class += prev_n
+                    elif cur in ("average", "not_poor"):
+                        h.dec_above_line += n
+                        p.dec_above_line += prev_n
+                    elif cur == target:  # stayed: members gained or lost are "other"
+                        p.inc_other += g["gain"]
+                        p.dec_other += g["loss"]
+                elif g["counted"] or not g["resident_or_filed"]:  # moved, or gone
+                    h.dec_other += n
+                    p.dec_other += prev_n
+                else:  # no result counted yet, still resident (or has a form): pending
+                    h.pending += n
+                    p.pending += prev_n
+            if cur == target and re is not None:  # the end side: in the row now
+                h, p = households[target][re], persons[target][re]
+                h.end += n
+                p.end += cur_n
+                if g["cur_minority"]:
+                    h.end_minority += n
+                    p.end_minority += cur_n
+                if prev not in TARGETS:
+                    if g[f"{target}_before"]:
+                        bucket = "inc_returned"
+                    elif g["arrived"]:
+                        bucket = "inc_other"
+                    else:
+                        bucket = "inc_new"
+                elif not here:  # in a class at the start, in another row: moved in
+                    bucket = "inc_other"
+                elif prev == other:
+                    bucket = "inc_other_class"
+                else:  # stayed in the class (counted on the start side)
+                    continue
+                setattr(h, bucket, getattr(h, bucket) + n)
+                setattr(p, bucket, getattr(p, bucket) + cur_n)
 
-    here = Q(ekey=F("skey"))
-    away = Q(skey__isnull=True) | Q(ekey__isnull=True) | ~Q(ekey=F("skey"))
-    start_side = {
-        row["skey"]: row
-        for row in households.filter(skey__in=ids, prev__final_classification__in=TARGETS)
-        .values("skey")
-        .annotate(**aggregates(Q(), Q(pk__in=[]), here, away))  # type: ignore[arg-type]
-        .order_by()
-    }
-    end_side = {
-        row["ekey"]: row
-        for row in households.filter(ekey__in=ids, cur__final_classification__in=TARGETS)
-        .values("ekey")
-        .annotate(**aggregates(Q(pk__in=[]), Q(), here, away))  # type: ignore[arg-type]
-        .order_by()
-    }
-    start_in, end_in = Q(skey__in=ids), Q(ekey__in=ids)
-    total_data = households.filter(start_in | end_in).aggregate(
-        **aggregates(  # type: ignore[arg-type]
-            start_in,
-            end_in,
-            start_in & end_in,
-            Q(skey__isnull=True) | ~start_in | Q(ekey__isnull=True) | ~end_in,
-        )
-    )
 
-    def fill(row: MovementRow, data: Any, prefix: str) -> None:
-        for name in MOVEMENT_FIELDS:
-            setattr(row, name, getattr(row, name) + (data.get(f"{prefix}_{name}") or 0))
-        if prefix.endswith("_p"):
-            row.inc_other += data.get(f"{prefix}_stay_gain") or 0
-            row.dec_other += data.get(f"{prefix}_stay_loss") or 0
+def movements_both(scope: ReportScope, facts: MovementFacts | None = None) -> dict[str, Movements]:
+    """The poor and near-poor movement tables, households and persons.
 
-    def rows_for(prefix: str) -> tuple[list[MovementRow], MovementRow]:
-        rows = []
-        for child in children:
-            row = MovementRow(label=child.name, unit=child)
-            fill(row, start_side.get(child.pk, {}), prefix)
-            fill(row, end_side.get(child.pk, {}), prefix)
-            rows.append(row)
-        total = MovementRow(label="Tổng cộng", unit=scope.unit)
-        fill(total, total_data, prefix)
-        return rows, total
+    Every household at either end falls in exactly one bucket of each row it reaches, so on every
+    row and the total: start − decreases − pending + increases = end. Pending ("chưa có kết
+    quả"): in the class at the start, with no result counted on this basis yet (its form is not
+    approved, or not yet made while the household is still resident). A household that changed
+    unit between the rounds leaves the old unit's row as "other" decrease and enters the new
+    unit's row as "other" increase; the total treats a move within the report's unit as no move
+    (it stays where it was, in or between classes), so a unit's figures are the same whether it
+    is a row of its parent's report or the total of its own. The total is therefore not the sum
+    of the rows in the change columns, only in the start, pending and end columns. In one area
+    (`ReportScope.area`) a household is in the rows only at an end where its commune is of the
+    area: one that moved between the areas leaves the one and enters the other.
 
+    One aggregate query (`movement_facts`) unless `facts` are given, plus the child units.
+    """
+    facts = facts or movement_facts(scope)
+    children = scope.children() or [scope.unit]
+    row_of = _row_of(scope, facts)
     result = {}
+    made: dict[str, dict[str, dict[Any, MovementRow]]] = {
+        measure: {
+            target: {
+                **{child.pk: MovementRow(label=child.name, unit=child) for child in children},
+                "total": MovementRow(label="Tổng cộng", unit=scope.unit),
+            }
+            for target in TARGETS
+        }
+        for measure in ("households", "persons")
+    }
+    # The child rows, then the total, where a move between two of the rows is no move.
+    _place(facts.groups, row_of, made["households"], made["persons"])
+    _place(facts.groups, dict.fromkeys(row_of, "total"), made["households"], made["persons"])
+    previous = facts.previous
     for target in TARGETS:
         tables = Movements(
             scope=scope,
@@ -780,8 +850,10 @@ def movements_both(scope: ReportScope) -> dict[str, Movements]:
             previous_round=previous[0] if previous else None,
             previous_rounds=previous,
         )
-        tables.households, tables.households_total = rows_for(f"{target}_h")
-        tables.persons, tables.persons_total = rows_for(f"{target}_p")
+        households, persons = made["households"][target], made["persons"][target]
+        tables.households = [households[child.pk] for child in children]
+        tables.persons = [persons[child.pk] for child in children]
+        tables.households_total, tables.persons_total = households["total"], persons["total"]
         result[target] = tables
     return result
 
@@ -863,17 +935,28 @@ class ReportTables:
     for the tables it shows (its query count stays that of those tables), the workbook for all.
     """
 
-    def __init__(self, scope: ReportScope) -> None:
+    def __init__(self, scope: ReportScope, base: "ReportTables | None" = None) -> None:
+        """`base`: the tables of the same report in every area, whose facts these (of one area)
+        are rolled up from, with no query of their own."""
         self.scope = scope
+        self._base = base
+
+    @cached_property
+    def summary_facts(self) -> SummaryFacts:
+        return self._base.summary_facts if self._base else summary_facts(self.scope)
+
+    @cached_property
+    def movement_facts(self) -> MovementFacts:
+        return self._base.movement_facts if self._base else movement_facts(self.scope)
 
     @cached_property
     def summary(self) -> Summary:
-        return summary(self.scope)
+        return summary(self.scope, self.summary_facts)
 
     @cached_property
     def movements(self) -> dict[str, Movements]:
         """Both movement tables, by target ("poor", "near_poor"), from one aggregate."""
-        return movements_both(self.scope)
+        return movements_both(self.scope, self.movement_facts)
 
     @property
     def poor_movements(self) -> Movements:
@@ -1065,17 +1148,19 @@ class AreaPart:
 class AreaSplit:
     """The summary and both movement tables of a report, split into I. urban and II. rural.
 
-    Each area is the same report of the communes of that kind only (`ReportScope.area`), so each
-    of its tables is the same set-based aggregates, a constant number of queries per area; the
-    grand total is the report's own (the summary's and the movement tables' totals), so the split
-    adds up to the figures of the other tables.
+    Each area is the same report of the communes of that kind only (`ReportScope.area`), rolled
+    up from the same facts as the report's own tables (no query of its own); the grand total is
+    the report's own (the summary's and the movement tables' totals), so the split adds up to the
+    figures of the other tables.
     """
 
     def __init__(self, tables: ReportTables) -> None:
         self.tables = tables
         numerals = ("I", "II")
         self.parts = [
-            AreaPart(area, f"{numeral}. {label}", ReportTables(tables.scope.in_area(area)))
+            AreaPart(
+                area, f"{numeral}. {label}", ReportTables(tables.scope.in_area(area), base=tables)
+            )
             for numeral, (area, label) in zip(numerals, AREAS.items(), strict=True)
         ]
 
