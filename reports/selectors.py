@@ -652,7 +652,6 @@ def movement_facts(scope: ReportScope) -> MovementFacts:
             "responses",
             condition=Q(responses__review_round=current, responses__status__in=statuses),
         ),
-        any_cur=FilteredRelation("responses", condition=Q(responses__review_round=current)),
         prev=FilteredRelation(
             "responses",
             # No previous round: a join that matches nothing (an empty IN would drop every row).
@@ -693,8 +692,14 @@ def movement_facts(scope: ReportScope) -> MovementFacts:
         else Value(False, output_field=BooleanField())
     )
     flags["counted"] = _as_bool(Q(cur__id__isnull=False))
-    flags["resident_or_filed"] = _as_bool(
-        Q(any_cur__id__isnull=False) | Q(status=Household.Status.ACTIVE)
+    # Still resident, or has a form this round (of any status): asked of the uncounted ones
+    # only, as above.
+    flags["resident_or_filed"] = Case(
+        When(Q(cur__id__isnull=False) | Q(status=Household.Status.ACTIVE), then=Value(True)),
+        default=Exists(
+            SurveyResponse.objects.filter(household=OuterRef("pk"), review_round=current)
+        ),
+        output_field=BooleanField(),
     )
     prev_n = Coalesce(F("prev__member_count"), Value(0))
     cur_n = Coalesce(F("cur__member_count"), Value(0))
@@ -884,21 +889,32 @@ class DeprivationRow:
     near_poor_rate: Decimal | None
 
 
-def deprivations(scope: ReportScope, summary_total: SummaryRow) -> list[DeprivationRow]:
-    counts = {
-        row["indicator"]: row
-        for row in ResponseDeprivation.objects.filter(
-            _prefixed(scope.response_filter(), "response__"),
-            response__status__in=scope.statuses,
-            response__final_classification__in=["poor", "near_poor"],
-        )
-        .values("indicator")
-        .annotate(
-            poor=Count("id", filter=Q(response__final_classification="poor")),
-            near_poor=Count("id", filter=Q(response__final_classification="near_poor")),
-        )
-        .order_by()
-    }
+def deprivations(
+    scope: ReportScope,
+    summary_total: SummaryRow,
+    counts: dict[str, dict[str, int]] | None = None,
+) -> list[DeprivationRow]:
+    """Poor and near-poor households deprived of each indicator of the round's standard, and the
+    rate over the households of the class. `counts` (by indicator, by class) when known already:
+    `ReportTables` takes them from the total of tables 4–7, with no query of its own."""
+    counts = (
+        counts
+        if counts is not None
+        else {
+            row["indicator"]: {"poor": row["poor"], "near_poor": row["near_poor"]}
+            for row in ResponseDeprivation.objects.filter(
+                _prefixed(scope.response_filter(), "response__"),
+                response__status__in=scope.statuses,
+                response__final_classification__in=["poor", "near_poor"],
+            )
+            .values("indicator")
+            .annotate(
+                poor=Count("id", filter=Q(response__final_classification="poor")),
+                near_poor=Count("id", filter=Q(response__final_classification="near_poor")),
+            )
+            .order_by()
+        }
+    )
     rows = []
     for indicator in scope.standard.indicators:
         data = counts.get(indicator.key, {"poor": 0, "near_poor": 0})
@@ -968,33 +984,53 @@ class ReportTables:
 
     @cached_property
     def deprivations(self) -> list[DeprivationRow]:
-        return deprivations(self.scope, self.summary.total)
+        """The deprivation sheet: the totals of tables 4–7, rated over the summary's counts."""
+        by_unit = self.deprivations_by_unit
+        counts = {
+            key: {target: by_unit[target].total.counts.get(key, 0) for target in TARGETS}
+            for key in by_unit["poor"].keys
+        }
+        return deprivations(self.scope, self.summary.total, counts)
 
-    # The official tables of reports.tables (imported here: that module builds on this one).
+    # The official tables of reports.tables (imported here: that module builds on this one),
+    # from two queries: the poor and near-poor responses by unit and ethnic group, and their
+    # deprivations by unit and indicator.
+
+    @cached_property
+    def target_facts(self) -> list[dict[str, Any]]:
+        from .tables import target_facts
+
+        return target_facts(self.scope)
+
+    @cached_property
+    def deprivation_facts(self) -> dict[tuple[int, str], dict[str, int]]:
+        from .tables import deprivation_facts
+
+        return deprivation_facts(self.scope)
 
     @cached_property
     def deprivations_by_unit(self) -> dict[str, "DeprivationsByUnit"]:
         from .tables import deprivations_by_unit
 
-        return deprivations_by_unit(self.scope)
+        return deprivations_by_unit(self.scope, self.target_facts, self.deprivation_facts)
 
     @cached_property
     def policy_groups(self) -> "GroupTable":
         from .tables import groups_by_unit
 
-        return groups_by_unit(self.scope)
+        return groups_by_unit(self.scope, self.target_facts)
 
     @cached_property
     def ethnicity(self) -> "EthnicTable":
         from .tables import by_ethnicity
 
-        return by_ethnicity(self.scope)
+        return by_ethnicity(self.scope, self.target_facts)
 
     @cached_property
     def children(self) -> "ChildrenTable":
         from .tables import children
 
-        return children(self.scope)
+        return children(self.scope, self.target_facts, self.deprivation_facts)
 
     @cached_property
     def household_lists(self) -> "HouseholdLists":

@@ -66,6 +66,62 @@ def _by_class(prefix: str = "") -> dict[str, Any]:
     return {target: Count("id", filter=Q(**{final: target})) for target in TARGETS}
 
 
+# --- What the tables are made from: two queries ---------------------------------------------------
+
+# Unit key of a fact row (the child unit's id, the unit's own for a village).
+UNIT = "unit"
+
+
+def target_facts(scope: ReportScope) -> list[dict[str, Any]]:
+    """The scope's counted poor and near-poor responses, counted by (child unit, head's ethnic
+    group): per class the households, persons, policy groups and children. One query, that the
+    tables by unit (4–7's households, 8, 11's households) and by ethnic group (9) roll up."""
+    group = scope.response_group
+    aggregates: dict[str, Any] = {}
+    for target in TARGETS:
+        is_target = Q(final_classification=target)
+        aggregates[f"{target}__total"] = Count("pk", filter=is_target)
+        aggregates[f"{target}__persons"] = Coalesce(Sum("member_count", filter=is_target), Value(0))
+        for key, _, condition in GROUPS:
+            aggregates[f"{target}__{key}"] = Count("pk", filter=is_target & condition)
+        aggregates[f"{target}__other"] = Count("pk", filter=is_target & OTHER)
+        with_children = is_target & Q(child_count__gt=0)
+        aggregates[f"{target}__with_children"] = Count("pk", filter=with_children)
+        aggregates[f"{target}__children"] = Coalesce(
+            Sum("child_count", filter=with_children), Value(0)
+        )
+    rows = []
+    for row in _responses(scope).values(group, "head_ethnicity").annotate(**aggregates).order_by():
+        found = dict(row)
+        found[UNIT] = found.pop(group)
+        rows.append(found)
+    return rows
+
+
+def _per_unit(facts: list[dict[str, Any]]) -> dict[int, dict[str, int]]:
+    """The facts summed over the ethnic groups, by unit."""
+    units: dict[int, dict[str, int]] = {}
+    for row in facts:
+        into = units.setdefault(row[UNIT], {})
+        for name, value in row.items():
+            if name not in (UNIT, "head_ethnicity"):
+                into[name] = into.get(name, 0) + value
+    return units
+
+
+def deprivation_facts(scope: ReportScope) -> dict[tuple[int, str], dict[str, int]]:
+    """Poor and near-poor households deprived of each indicator, by (child unit, indicator): one
+    query, that tables 4–7, 11 and the deprivation sheet read."""
+    group = scope.response_group
+    return {
+        (row[f"response__{group}"], row["indicator"]): row
+        for row in _deprivation_rows(scope)
+        .values(f"response__{group}", "indicator")
+        .annotate(**_by_class("response__"))
+        .order_by()
+    }
+
+
 # --- Tables 4–7: deprivations by unit -------------------------------------------------------------
 
 
@@ -123,25 +179,19 @@ def _by_unit(
     return rows, total
 
 
-def deprivations_by_unit(scope: ReportScope) -> dict[str, DeprivationsByUnit]:
+def deprivations_by_unit(
+    scope: ReportScope,
+    facts: list[dict[str, Any]] | None = None,
+    deprived: dict[tuple[int, str], dict[str, int]] | None = None,
+) -> dict[str, DeprivationsByUnit]:
     """Poor and near-poor households by unit, and those deprived of each indicator of the round's
     standard (tables 4–7: counts and rates, rate = deprived / households of the class)."""
-    group = scope.response_group
-    households = {
-        row[group]: row
-        for row in _responses(scope).values(group).annotate(**_by_class()).order_by()
-    }
-    counts = {
-        (row[f"response__{group}"], row["indicator"]): row
-        for row in _deprivation_rows(scope)
-        .values(f"response__{group}", "indicator")
-        .annotate(**_by_class("response__"))
-        .order_by()
-    }
+    households = _per_unit(target_facts(scope) if facts is None else facts)
+    counts = deprivation_facts(scope) if deprived is None else deprived
     indicators = list(scope.standard.indicators)
     result = {}
     for target in TARGETS:
-        rows, total = _by_unit(scope, households, counts, target, indicators, target)
+        rows, total = _by_unit(scope, households, counts, target, indicators, f"{target}__total")
         result[target] = DeprivationsByUnit(target, indicators, rows, total)
     return result
 
@@ -195,20 +245,11 @@ class GroupTable:
     total: GroupRow
 
 
-def groups_by_unit(scope: ReportScope) -> GroupTable:
-    """Poor and near-poor households by policy group and unit (table 8), one query. A household
-    may be in several groups; "other" are those in none, so total ≤ the groups plus other."""
-    group = scope.response_group
-    aggregates: dict[str, Any] = {}
-    for target in TARGETS:
-        is_target = Q(final_classification=target)
-        aggregates[f"{target}__total"] = Count("pk", filter=is_target)
-        for key, _, condition in GROUPS:
-            aggregates[f"{target}__{key}"] = Count("pk", filter=is_target & condition)
-        aggregates[f"{target}__other"] = Count("pk", filter=is_target & OTHER)
-    data = {
-        row[group]: row for row in _responses(scope).values(group).annotate(**aggregates).order_by()
-    }
+def groups_by_unit(scope: ReportScope, facts: list[dict[str, Any]] | None = None) -> GroupTable:
+    """Poor and near-poor households by policy group and unit (table 8), from `target_facts`. A
+    household may be in several groups; "other" are those in none, so total ≤ the groups plus
+    other."""
+    data = _per_unit(target_facts(scope) if facts is None else facts)
     rows = []
     for unit in _units(scope):
         found = data.get(unit.pk, {})
@@ -251,27 +292,18 @@ class EthnicTable:
         return rate(row.near_poor, self.total.near_poor)
 
 
-def by_ethnicity(scope: ReportScope) -> EthnicTable:
+def by_ethnicity(scope: ReportScope, facts: list[dict[str, Any]] | None = None) -> EthnicTable:
     """Poor and near-poor households and persons by the head's ethnic group (table 9): the groups
-    present, in the order of the official list (GSO codes), one query."""
-    aggregates: dict[str, Any] = {}
-    for target in TARGETS:
-        is_target = Q(final_classification=target)
-        aggregates[target] = Count("pk", filter=is_target)
-        aggregates[f"{target}_persons"] = Coalesce(Sum("member_count", filter=is_target), Value(0))
-    data = _responses(scope).values("head_ethnicity").annotate(**aggregates).order_by()
-    rows = [
-        EthnicRow(
-            code=row["head_ethnicity"],
-            label=ETHNIC_NAMES.get(row["head_ethnicity"], NO_HEAD),
-            poor=row["poor"],
-            poor_persons=row["poor_persons"],
-            near_poor=row["near_poor"],
-            near_poor_persons=row["near_poor_persons"],
-        )
-        for row in data
-    ]
-    rows.sort(key=lambda r: r.code or "99")  # no head last
+    present, in the order of the official list (GSO codes), from `target_facts`."""
+    by_group: dict[str, EthnicRow] = {}
+    for found in target_facts(scope) if facts is None else facts:
+        code = found["head_ethnicity"]
+        row = by_group.setdefault(code, EthnicRow(code=code, label=ETHNIC_NAMES.get(code, NO_HEAD)))
+        row.poor += found["poor__total"]
+        row.poor_persons += found["poor__persons"]
+        row.near_poor += found["near_poor__total"]
+        row.near_poor_persons += found["near_poor__persons"]
+    rows = sorted(by_group.values(), key=lambda r: r.code or "99")  # no head last
     total = EthnicRow(code="", label="Tổng cộng")
     for name in ("poor", "poor_persons", "near_poor", "near_poor_persons"):
         setattr(total, name, sum(getattr(r, name) for r in rows))
@@ -305,37 +337,25 @@ class ChildrenTable:
         return [indicator.key for indicator in self.indicators]
 
 
-def children(scope: ReportScope) -> ChildrenTable:
+def children(
+    scope: ReportScope,
+    facts: list[dict[str, Any]] | None = None,
+    deprived: dict[tuple[int, str], dict[str, int]] | None = None,
+) -> ChildrenTable:
     """Children under 16 in poor and near-poor households by unit, and the households deprived of
     the indicators that concern children (the standard's `concerns_children`) (table 11): rate =
-    deprived / households with children."""
-    group = scope.response_group
+    deprived / households with children. From `target_facts` and `deprivation_facts`."""
     indicators = [i for i in scope.standard.indicators if i.concerns_children]
     keys = [i.key for i in indicators]
-    aggregates: dict[str, Any] = {}
-    for target in TARGETS:
-        with_children = Q(final_classification=target, child_count__gt=0)
-        aggregates[f"{target}_households"] = Count("pk", filter=with_children)
-        aggregates[f"{target}_children"] = Coalesce(
-            Sum("child_count", filter=with_children), Value(0)
-        )
-    households = {
-        row[group]: row for row in _responses(scope).values(group).annotate(**aggregates).order_by()
-    }
-    counts = {
-        (row[f"response__{group}"], row["indicator"]): row
-        for row in _deprivation_rows(scope, keys)
-        .values(f"response__{group}", "indicator")
-        .annotate(**_by_class("response__"))
-        .order_by()
-    }
+    households = _per_unit(target_facts(scope) if facts is None else facts)
+    counts = deprivation_facts(scope) if deprived is None else deprived
     rows = []
     for unit in _units(scope):
         found = households.get(unit.pk, {})
         row = ChildrenRow(label=unit.name, unit=unit)
         for target in TARGETS:
-            row.households[target] = found.get(f"{target}_households", 0)
-            row.children[target] = found.get(f"{target}_children", 0)
+            row.households[target] = found.get(f"{target}__with_children", 0)
+            row.children[target] = found.get(f"{target}__children", 0)
             row.deprived[target] = {
                 key: counts.get((unit.pk, key), {}).get(target, 0) for key in keys
             }

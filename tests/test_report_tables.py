@@ -534,8 +534,8 @@ def test_the_commune_workbook_renders_every_official_sheet_whole(
     scope = report_scope(rnd, commune_a, basis="submitted")
     content = report_workbook(scope, signing=signing)
     sheets = len(load_workbook(io.BytesIO(content)).sheetnames)
-    # 01–03, 04, 08; official 04–07, 08, 09, 11; lists 14–15 (two each); 10, 16; 01a–03a
-    assert sheets == 5 + 4 + 3 + 4 + 2 + 3
+    # 01–03, 04; official 04–07, 08, 09, 11; lists 14–15 (two each); 10, 16; 01a–03a
+    assert sheets == 4 + 4 + 3 + 4 + 2 + 3
     text = render(content, "xa-13504-bieu")
     # Every sheet on its pages with its heading and its signature block
     assert text.count(NATION) == sheets
