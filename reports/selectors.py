@@ -545,7 +545,9 @@ def _start_key(scope: ReportScope, previous: list[ReviewRound]) -> Any:
     tree: the successor of that commune in this round's edition; of an old commune divided between
     several new ones, the one the household lives in now if it is one of them, else the default.
     A village of an older tree goes to its recorded successor, else to the household's current
-    village when that lies in a successor of its old commune; a key left NULL is outside the report.
+    village when that lies in a successor of its old commune; a key left NULL is outside the report
+    (in a commune's report, a household whose start commune is this one goes to the row of no
+    known village instead: `UNPLACED`).
     """
     level = AdminUnit.Level(scope.child_level or AdminUnit.Level.VILLAGE)
     direct, via = _KEY_PATHS[level]
@@ -612,6 +614,14 @@ class MovementFacts:
     leaf_level: str  # AdminUnit.Level.COMMUNE or VILLAGE
     leaves: dict[int, tuple[int | None, str]]  # leaf: (its parent, its commune's kind)
     groups: list[dict[str, Any]]
+
+
+# The start leaf of a household of a commune's report whose village of an older tree has no
+# successor and who lives outside the successors of its old commune now: it started in the commune
+# (its old commune's successor), in no known village. Its own row keeps the commune's total equal
+# to the commune's row of its parent's report.
+UNPLACED = "unplaced"
+UNPLACED_LABEL = "Chưa xác định thôn (hộ của đơn vị cũ)"
 
 
 def _as_bool(condition: Q) -> ExpressionWrapper:
@@ -706,13 +716,24 @@ def movement_facts(scope: ReportScope) -> MovementFacts:
     sleaf = _start_key(replace(whole, child_level=leaf_level), previous)
     eleaf = F(f"cur__{_KEY_PATHS[leaf_level][0]}")
     ids = list(leaves)
+    in_report = Q(sleaf__in=ids) | Q(eleaf__in=ids)
+    start_commune: dict[str, Any] = {}
+    # A commune's report by village: a household whose start village is unknown but whose start
+    # commune is this one (see UNPLACED).
+    unplaced = scope.unit.pk if scope.unit.level == AdminUnit.Level.COMMUNE else None
+    if unplaced is not None:
+        start_commune["scommune"] = _start_key(
+            replace(whole, child_level=AdminUnit.Level.COMMUNE), previous
+        )
+        in_report |= Q(sleaf__isnull=True, scommune=unplaced)
     groups: list[dict[str, Any]] = [
         dict(group)
-        for group in households.annotate(sleaf=sleaf, eleaf=eleaf)
-        .filter(Q(sleaf__in=ids) | Q(eleaf__in=ids))
+        for group in households.annotate(sleaf=sleaf, eleaf=eleaf, **start_commune)
+        .filter(in_report)
         .values(
             "sleaf",
             "eleaf",
+            *start_commune,
             prev_class=F("prev__final_classification"),
             cur_class=F("cur__final_classification"),
             prev_minority=F("prev__head_minority"),
@@ -730,21 +751,28 @@ def movement_facts(scope: ReportScope) -> MovementFacts:
         )
         .order_by()
     ]
+    for group in groups:
+        if unplaced is not None and group["sleaf"] is None and group["scommune"] == unplaced:
+            group["sleaf"] = UNPLACED
     return MovementFacts(previous=previous, leaf_level=leaf_level, leaves=leaves, groups=groups)
 
 
-def _row_of(scope: ReportScope, facts: MovementFacts) -> dict[int, int]:
+def _row_of(scope: ReportScope, facts: MovementFacts) -> dict[Any, Any]:
     """Each leaf of the report (in its area) and the child unit whose row it is in."""
     ids = {child.pk for child in (scope.children() or [scope.unit])}
     kinds = AREA_KINDS[scope.area] if scope.area else None
     by_parent = scope.child_level == AdminUnit.Level.DISTRICT
-    rows = {}
+    rows: dict[Any, Any] = {}
     for leaf, (parent, kind) in facts.leaves.items():
         if kinds is not None and kind not in kinds:
             continue
         key = parent if by_parent else leaf
         if key in ids:
             rows[leaf] = key
+    by_village = facts.leaf_level == AdminUnit.Level.VILLAGE
+    of_commune = by_village and scope.unit.level == AdminUnit.Level.COMMUNE
+    if of_commune and (kinds is None or scope.unit.kind in kinds):
+        rows[UNPLACED] = UNPLACED
     return rows
 
 
@@ -831,13 +859,17 @@ def movements_both(scope: ReportScope, facts: MovementFacts | None = None) -> di
     One aggregate query (`movement_facts`) unless `facts` are given, plus the child units.
     """
     facts = facts or movement_facts(scope)
-    children = scope.children() or [scope.unit]
+    children: list[Any] = scope.children() or [scope.unit]
     row_of = _row_of(scope, facts)
+    unplaced = UNPLACED in row_of and any(
+        g["sleaf"] == UNPLACED and g["prev_class"] in TARGETS for g in facts.groups
+    )
     result = {}
     made: dict[str, dict[str, dict[Any, MovementRow]]] = {
         measure: {
             target: {
                 **{child.pk: MovementRow(label=child.name, unit=child) for child in children},
+                UNPLACED: MovementRow(label=UNPLACED_LABEL),
                 "total": MovementRow(label="Tổng cộng", unit=scope.unit),
             }
             for target in TARGETS
@@ -856,8 +888,9 @@ def movements_both(scope: ReportScope, facts: MovementFacts | None = None) -> di
             previous_rounds=previous,
         )
         households, persons = made["households"][target], made["persons"][target]
-        tables.households = [households[child.pk] for child in children]
-        tables.persons = [persons[child.pk] for child in children]
+        keys = [child.pk for child in children] + ([UNPLACED] if unplaced else [])
+        tables.households = [households[key] for key in keys]
+        tables.persons = [persons[key] for key in keys]
         tables.households_total, tables.persons_total = households["total"], persons["total"]
         result[target] = tables
     return result
@@ -1137,9 +1170,9 @@ def _area_movement_rows(
     own = summary.scope.unit.pk
     return (
         [
-            AreaMovementRow(row, by_unit.get(row.unit.pk), target)
+            AreaMovementRow(row, by_unit.get(row.unit.pk) if row.unit else None, target)
             for row in rows
-            if row.unit is not None and row.unit.pk != own
+            if row.unit is None or row.unit.pk != own  # (None: UNPLACED)
         ],
         AreaMovementRow(total, summary.total, target),
     )

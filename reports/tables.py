@@ -23,7 +23,7 @@ from areas.models import AdminUnit
 from households.ethnicity import ETHNIC_GROUPS
 from survey.engine import Indicator
 from survey.models import ResponseDeprivation, SurveyResponse
-from survey.selectors import previous_round
+from survey.selectors import previous_rounds
 
 from .selectors import TARGETS, ReportScope, _prefixed, rate
 
@@ -448,10 +448,13 @@ def _list_rows(values: Any, classification: Any = None) -> list[ListRow]:
 
 def household_lists(scope: ReportScope) -> HouseholdLists:
     """The lists of poor and of near-poor households of the scope, and of those that were in each
-    class in the previous periodic round and are not now (the class they have now, or not
-    reviewed). Four queries, in village and name order."""
+    class by the previous periodic round's approved result and are not now (the class they have
+    now, or not reviewed). Five queries, in village and name order."""
     order = ("village__path", "household__head_name_key", "household_id")
-    previous = previous_round(scope.review_round)
+    # The start, as the movements take it: the previous periodic round's approved result (every
+    # old province's, on the first round of a merged province), whatever the report's basis.
+    previous_all = previous_rounds(scope.review_round)
+    previous = previous_all[0] if previous_all else None
     result = HouseholdLists(previous_round=previous)
     current = SurveyResponse.objects.filter(scope.response_filter(), status__in=scope.statuses)
     for target in TARGETS:
@@ -469,8 +472,8 @@ def household_lists(scope: ReportScope) -> HouseholdLists:
         left = (
             SurveyResponse.objects.filter(
                 _prefixed(scope.household_filter(), "household__"),
-                review_round=previous,
-                status__in=scope.statuses,
+                review_round__in=previous_all,
+                status=SurveyResponse.Status.APPROVED,
                 final_classification=target,
             )
             .annotate(still=Exists(now.filter(final_classification=target)))
