@@ -106,7 +106,16 @@ def bar_chart(
     # Room for a 30-character label at 12 px (about 7 px a character), right-aligned to the axis.
     label_width, bar_width, value_width = 225, 380, 70
     width = label_width + bar_width + value_width
-    legend_height, axis_height = 22, 20
+    # The legend, on as many lines as its names need (four long names overflow one line).
+    legend: list[tuple[float, int]] = []  # (x, line) of each series' key
+    x, line = float(label_width), 0
+    for name, _values in series:
+        item = 14 + 7 * len(name) + 20
+        if x + item > width and x > label_width:
+            x, line = float(label_width), line + 1
+        legend.append((x, line))
+        x += item
+    legend_height, axis_height = 22 + 18 * (legend[-1][1] if legend else 0), 20
     plot_top = legend_height
     plot_bottom = plot_top + row_height * max(1, len(labels))
     height = plot_bottom + axis_height + 4
@@ -134,12 +143,11 @@ def bar_chart(
             f'fill="#495057" text-anchor="middle">{escape(_tick_label(tick, suffix))}</text>'
         )
     parts.append("</g>")
-    x = label_width
-    for index, (name, _values) in enumerate(series):
+    for index, ((name, _values), (x, line)) in enumerate(zip(series, legend, strict=True)):
         color = PALETTE[index % len(PALETTE)]
-        parts.append(f'<rect x="{x}" y="4" width="10" height="10" fill="{color}"/>')
-        parts.append(f'<text x="{x + 14}" y="13" font-size="12">{escape(name)}</text>')
-        x += 14 + 7 * len(name) + 20
+        y = 4 + 18 * line
+        parts.append(f'<rect x="{x:.0f}" y="{y}" width="10" height="10" fill="{color}"/>')
+        parts.append(f'<text x="{x + 14:.0f}" y="{y + 9}" font-size="12">{escape(name)}</text>')
     for row, label in enumerate(labels):
         top = plot_top + row * row_height
         short = label if len(label) <= 30 else label[:29] + "…"

@@ -6,6 +6,9 @@ put in rows for the templates, which have no way to call a method with an argume
 
 from typing import Any
 
+from django.utils.translation import gettext as _
+
+from .charts import bar_chart
 from .selectors import ReportTables
 from .tables import GROUP_KEYS, GROUP_LABELS, LIST_LEVELS, TARGET_LABELS, TARGETS
 
@@ -53,6 +56,19 @@ def official_context(tables: ReportTables, kind: str) -> dict[str, Any]:
                 (r.label, [r.cells(t) for t in TARGETS], r is groups.total)
                 for r in [*groups.rows, groups.total]
             ],
+            "chart": bar_chart(
+                [r.label for r in groups.rows],
+                [
+                    (label, [r.counts["poor"][key] for r in groups.rows])
+                    for key, label in (
+                        ("minority", _("Dân tộc thiểu số")),
+                        ("no_labour", _("Không có lao động")),
+                        ("merit", _("Có người có công")),
+                        ("allowance", _("Trợ cấp xã hội")),
+                    )
+                ],
+                title=_("Hộ nghèo theo nhóm chính sách"),
+            ),
         }
     if kind == "ethnicity":
         ethnic = tables.ethnicity

@@ -63,6 +63,21 @@ def test_counts_get_an_axis_with_thousands_separators():
     assert values(svg) == ["1.234"]
 
 
+def test_a_legend_too_long_for_one_line_goes_on_to_the_next_inside_the_chart():
+    names = ["Dân tộc thiểu số", "Không có lao động", "Có người có công", "Trợ cấp xã hội"]
+    svg = str(bar_chart(["Huyện A"], [(name, [1]) for name in names], title="Nhóm"))
+    width = float(re.search(r'viewBox="0 0 ([\d.]+) ', svg).group(1))
+    keys = re.findall(r'<text x="(\d+)" y="(\d+)" font-size="12">([^<]*)</text>', svg)
+    legend = {name: (float(x), int(y)) for x, y, name in keys if name in names}
+    assert set(legend) == set(names)
+    # Each name starts inside the chart, and leaves room for itself (about 7 units a character).
+    assert all(x + 7 * len(name) <= width for name, (x, _y) in legend.items())
+    assert len({y for _x, y in legend.values()}) == 2  # on two lines
+    # The bars start below the legend's last line.
+    first_bar = float(re.search(r'class="chart-bar"[^>]*y="([\d.]+)"', svg).group(1))
+    assert first_bar > max(y for _x, y in legend.values())
+
+
 def test_the_chart_has_a_text_alternative():
     svg = bar_chart(
         ["Xã A", "Xã <B>"],
