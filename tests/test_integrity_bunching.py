@@ -414,3 +414,18 @@ def test_a_province_with_a_doubled_band_in_one_district_raises_it():
     f = next(f for f in findings if f.unit.code == "9101")
     assert f.detail["cutoff"] == "income_per_capita:poverty_income_line:rural"
     assert f.detail["side"] == "below"
+
+
+def test_a_large_unit_is_tested_on_a_fixed_sample():
+    t = BunchingThresholds(max_values=5_000)
+    places = [_Place("91", "Tỉnh Thử")]
+    key = "income_per_capita:poverty_income_line:rural"
+    cut = next(c for c in cutoffs(get_standard("vn-2022-2025")) if c.key == key)
+    x = incomes(5, 20_000, excess=1.0)
+    data = {"income_per_capita": UnitValues(np.zeros(len(x), int), x, np.zeros(len(x), bool), x)}
+    windows = {cut.key: (LINE * 0.7, LINE * 1.3)}
+    first = run_tests(places, [{"rural"}], [cut], windows, data, t)
+    again = run_tests(places, [{"rural"}], [cut], windows, data, t)
+    assert first[1][0].p_value == again[1][0].p_value
+    assert first[1][0].n_left + first[1][0].n_right == 20_000
+    assert first[0][0].detail["tested_values"] == 5_000
