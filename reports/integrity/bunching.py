@@ -521,7 +521,11 @@ def _test_one(
     record = replace(base, statistic=test.statistic, p_value=test.p_value)
     if not is_bunching(test, t):
         return record, None
-    return record, _finding(unit, cut, test, record, window, t, tested=len(tested))
+    # Forms with exactly the line's value: a pile there is the plainest sign, or round numbers.
+    at_value = int(np.count_nonzero(values == cut.value))
+    return record, _finding(
+        unit, cut, test, record, window, t, tested=len(tested), at_value=at_value
+    )
 
 
 def _finding(
@@ -533,6 +537,7 @@ def _finding(
     t: BunchingThresholds,
     *,
     tested: int,
+    at_value: int,
 ) -> Finding:
     side = "below" if test.density_left > test.density_right else "above"
     width = cut.value * t.band
@@ -547,10 +552,15 @@ def _finding(
             f"Dồn hộ ở phía này có thể là dấu hiệu {fact} được ghi để hộ được xếp vào "
             f"diện {cut.classes_vi} và hưởng chính sách."
         )
-    else:
+    elif {"poor", "near_poor"} & set(cut.classes):
         why = (
             f"Dồn hộ ở phía này có thể là dấu hiệu {fact} được ghi để hộ ra khỏi diện "
             f"{cut.classes_vi}, cho đạt chỉ tiêu giảm nghèo."
+        )
+    else:
+        why = (
+            f"Dồn hộ ở phía này có thể là dấu hiệu {fact} được ghi để hộ ra khỏi diện "
+            f"{cut.classes_vi}."
         )
     word = "dưới" if side == "below" else "trên"
     ratio_vi = "rất nhiều" if math.isinf(ratio) else f"{format_number_vi(round(ratio, 2))} lần"
@@ -579,6 +589,7 @@ def _finding(
         "n_left": record.n_left,
         "n_right": record.n_right,
         "tested_values": tested,  # fewer than n_left + n_right when sampled (max_values)
+        "at_cutoff_value": at_value,
         "statistic": test.statistic,
         "p_value": test.p_value,
         "density_left": test.density_left,
