@@ -102,6 +102,27 @@ def test_the_p_value_of_a_clean_sample_is_not_small():
     assert math.isfinite(test.statistic)
 
 
+def scores(seed: int, n: int, excess: float = 0.0) -> np.ndarray:
+    """Whole-point income scores near the rural score line 140 (98–182), the shape of Phiếu B
+    totals; with `excess`, the band 134–140 gains that share, moved from above."""
+    rng = np.random.default_rng(seed)
+    x = np.round(rng.normal(160, 35, n * 3))
+    x = x[(x >= 98) & (x <= 182)][:n]
+    if excess:
+        k = round(excess * np.count_nonzero((x > 133) & (x <= 140)))
+        above = np.flatnonzero(x > 140)
+        x[rng.choice(above, k, replace=False)] = rng.integers(134, 141, k)
+    return x
+
+
+def test_whole_point_scores_are_tested_with_their_mass_points():
+    # Measured: 0 of 20 clean seeds and 20 of 20 with a 50 % excess, at 10.000 and 20.000.
+    t = BunchingThresholds()
+    assert not any(is_bunching(density_test(scores(s, 10_000), 140 + 1e-6), t) for s in range(5))
+    planted = [density_test(scores(s, 10_000, 0.5), 140 + 1e-6) for s in range(5)]
+    assert all(is_bunching(r, t) and r.density_left > r.density_right for r in planted)
+
+
 # --- Cut-offs from the standard data ------------------------------------------------------------
 
 
@@ -239,6 +260,8 @@ def test_the_planted_district_is_a_finding_and_the_clean_one_is_not(province):
     assert all(1_425_000 <= x <= 1_500_000 for x in band)
 
     run = {(r.unit.code, r.cutoff): r for r in records}
+    planted = run[("911", "income_per_capita:poverty_income_line:rural")]
+    assert ET.fromstring(histogram_svg(planted)).get("role") == "img"
     clean = run[("912", "income_per_capita:poverty_income_line:rural")]
     assert clean.skipped is None and clean.p_value > 0.01
     # The window: ±30 % of the line, stopping halfway to the next rural line (2.250.000, the
