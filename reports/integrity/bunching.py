@@ -678,7 +678,11 @@ def histogram_svg(record: DensityTestRecord) -> str:
         )
     start, end = bars[0][0], bars[-1][1]
     span = (end - start) or 1.0
-    peak = max(count for _, _, count in bars) or 1
+    # Heights are households per full bar width: an outer bar cut short by the window would
+    # otherwise look like a dip.
+    full = max(b - a for a, b, _ in bars) or 1.0
+    heights = [count * full / (b - a) if b > a else 0.0 for a, b, count in bars]
+    peak = max(heights) or 1.0
 
     def x_of(value: float) -> float:
         return left + (value - start) / span * plot_w
@@ -697,11 +701,11 @@ def histogram_svg(record: DensityTestRecord) -> str:
         + "</desc>",
         f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" '
         f'stroke="#6c757d"/>',
-        f'<text x="{left - 4}" y="{top + 4}" text-anchor="end" font-size="10">{peak}</text>',
+        f'<text x="{left - 4}" y="{top + 4}" text-anchor="end" font-size="10">{round(peak)}</text>',
         f'<text x="{left - 4}" y="{top + plot_h}" text-anchor="end" font-size="10">0</text>',
     ]
-    for a, b, count in bars:
-        h = count / peak * plot_h
+    for (a, b, count), bar in zip(bars, heights, strict=True):
+        h = bar / peak * plot_h
         below = b <= record.cutoff_value
         parts.append(
             f'<rect x="{x_of(a) + 0.5:.1f}" y="{top + plot_h - h:.1f}" '
