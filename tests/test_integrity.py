@@ -6,6 +6,7 @@ The bunching tests are another module's (reports.integrity.bunching): here `_bun
 nothing, so these tests read only the kinds built here.
 """
 
+import io
 import json
 from datetime import date
 from decimal import Decimal
@@ -17,11 +18,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from openpyxl import load_workbook
 
 from accounts.models import AuditEvent
 from areas.services import unit_resolve
 from households.models import Household, Member
 from households.text import search_key
+from reports.excel.integrity import INTEGRITY_SHEET
 from reports.integrity import findings as integrity
 from reports.integrity.findings import integrity_report
 from reports.integrity.thresholds import thresholds
@@ -367,3 +370,38 @@ def test_the_page_is_constant_in_queries(cast, world, planted, client_for):
         _person(twin, "Trần Thị Bình", date(1980, 5, 5))
     Household.objects.update(created_at=timezone.now())  # splits stay after the 2024 round
     assert count() == before
+
+
+def _workbook(client, world, code):
+    unit = unit_resolve(code, edition=world["rounds"][2025].province.edition)
+    url = reverse(
+        "report_downloads:workbook", args=[world["rounds"][2025].public_id, unit.public_id]
+    )
+    response = client.get(url)
+    assert response.status_code == 200
+    return load_workbook(io.BytesIO(response.content))
+
+
+def test_the_workbook_has_the_findings_sheet_only_for_readers_of_findings(
+    cast, world, planted, client_for
+):
+    book = _workbook(client_for(cast["district_reader"]), world, "352")
+    assert INTEGRITY_SHEET in book.sheetnames
+    text = "\n".join(
+        str(c.value) for row in book[INTEGRITY_SHEET].iter_rows() for c in row if c.value
+    )
+    assert "Tách hộ gần đợt rà soát" in text
+    assert "035161000777" not in text
+    assert (
+        INTEGRITY_SHEET not in _workbook(client_for(cast["officer_a"]), world, "13504").sheetnames
+    )
+
+
+def test_export_report_adds_the_sheet_for_readers_only(world, planted, cast, tmp_path):
+    out = tmp_path / "a.xlsx"
+    call_command("export_report", "--round", "2025", "--unit", "352", "--out", str(out),
+                 stdout=StringIO())  # fmt: skip
+    assert INTEGRITY_SHEET in load_workbook(out).sheetnames
+    call_command("export_report", "--round", "2025", "--unit", "13504", "--out", str(out),
+                 "--user", cast["officer_a"].username, stdout=StringIO())  # fmt: skip
+    assert INTEGRITY_SHEET not in load_workbook(out).sheetnames
