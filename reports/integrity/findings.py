@@ -41,6 +41,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, F, FilteredRelation, Max, Min, OuterRef, Q, Subquery
+from django.utils.timezone import localtime
 
 from areas.models import AdminUnit
 from households.models import Household, Member
@@ -442,7 +443,8 @@ def split_findings(ctx: Context) -> list[Finding]:
             else "không có trong danh sách hộ nghèo, cận nghèo của đợt trước"
         )
         parts_words = "; ".join(
-            f"hộ tách ngày {r['created_at']:%d/%m/%Y} nay là {_class(r['now'])}" for r in found
+            f"hộ tách ngày {localtime(r['created_at']):%d/%m/%Y} nay là {_class(r['now'])}"
+            for r in found
         )
         explanation = (
             f"{commune.name}: {len(found)} hộ mới tách ra sau đợt rà soát trước và nay thuộc diện "
@@ -465,7 +467,7 @@ def split_findings(ctx: Context) -> list[Finding]:
                         {
                             "household": str(r["public_id"]),
                             "classification": r["now"],
-                            "split_on": r["created_at"].date().isoformat(),
+                            "split_on": localtime(r["created_at"]).date().isoformat(),
                         }
                         for r in found
                     ],
