@@ -18,7 +18,14 @@ from areas.models import AdminUnit
 from households.models import Household, Member
 
 from .demo_world import CHAIN_DISTRICT_DONE, _write_results
-from .models import ResponseCause, ResponseNeed, ReviewRound, SurveyResponse
+from .models import (
+    OpinionItem,
+    ResponseCause,
+    ResponseNeed,
+    ResponseTransition,
+    ReviewRound,
+    SurveyResponse,
+)
 
 SPLIT_REASON = "Con trai ra ở riêng sau đợt rà soát năm trước (số liệu mẫu)"
 EXIT_REASON = "Hộ đã có việc làm ổn định, đề nghị thoát nghèo (số liệu mẫu)"
@@ -35,6 +42,29 @@ def _hard_number(commune: AdminUnit) -> str:
         if rng.betavariate(1.3, 5) > 0.6:
             return number
     return "T000"
+
+
+def _same_history(response: SurveyResponse, beside: SurveyResponse) -> None:
+    """The new household's form went through the steps of the form beside it (same village):
+    the same meeting, posting and decision, and the district's agreed opinion."""
+    steps = list(beside.transitions.order_by("at", "id"))
+    made = ResponseTransition.objects.bulk_create(
+        ResponseTransition(
+            response=response,
+            from_status=t.from_status,
+            to_status=t.to_status,
+            actor=t.actor,
+            reason=t.reason,
+            meeting=t.meeting,
+            posting=t.posting,
+        )
+        for t in steps
+    )
+    for row, original in zip(made, steps, strict=True):
+        row.at = original.at
+    ResponseTransition.objects.bulk_update(made, ["at"])
+    for item in OpinionItem.objects.filter(response=beside):
+        OpinionItem.objects.create(request=item.request, response=response, posting=item.posting)
 
 
 @transaction.atomic
@@ -91,13 +121,14 @@ def demo_seed_integrity(review_round: ReviewRound) -> int:
             decided = approved.filter(commune=source.commune).values_list(
                 "decision_date", flat=True
             )
-            _write_results(
+            (response,) = _write_results(
                 review_round,
                 [new],
                 officers,
                 admin,
                 decided.first() or date(review_round.year, 12, 1),
             )
+            _same_history(response, approved.get(household=source))
             planted += 1
             break
 
