@@ -69,6 +69,7 @@ ACTION_LABELS: Mapping[str, Promise] = {
     "criterion_retire": gettext_lazy("Bỏ tiêu chí Phiếu A"),
     "score_card_install": gettext_lazy("Cài bảng điểm"),
     "target_record": gettext_lazy("Ghi chỉ tiêu tỷ lệ hộ nghèo"),
+    "finding_follow_up_record": gettext_lazy("Ghi kết quả xem xét dấu hiệu cần xem xét"),
     # the review procedure (survey/workflow.py STEPS) and complaints
     "response_submit": gettext_lazy("Nộp phiếu"),
     "meeting_agree": gettext_lazy("Họp thôn thống nhất"),

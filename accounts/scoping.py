@@ -273,3 +273,16 @@ def provinces_managed(user: User) -> QuerySet[AdminUnit]:
     if root is None or user.role != User.Role.PROVINCE_STAFF:
         return provinces.none()
     return provinces.filter(pk=root.pk)
+
+
+def reads_integrity(user: User) -> bool:
+    """The integrity findings (reports.integrity) are for the levels that check the communes:
+    district staff, provincial staff and admins. A commune's own officers, surveyors and village
+    heads do not see them (the page is a 404 for them, like anything out of reach): a signal about
+    a commune is for those who look at it from above."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return reaches_everything(user) or user.role in (
+        User.Role.DISTRICT_STAFF,
+        User.Role.PROVINCE_STAFF,
+    )

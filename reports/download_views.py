@@ -14,7 +14,7 @@ from django.http import Http404, HttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from accounts.scoping import get_visible_unit_or_404
+from accounts.scoping import get_visible_unit_or_404, reads_integrity
 from accounts.types import AuthedHttpRequest
 from survey.selectors import round_get_or_404
 
@@ -57,7 +57,9 @@ def _signing(request: AuthedHttpRequest, scope: ReportScope) -> Signing:
 @require_GET
 def workbook_download(request: AuthedHttpRequest, round_id: UUID, unit_id: UUID) -> HttpResponse:
     scope = _scope_or_404(request, round_id, unit_id)
-    content = report_workbook(scope, signing=_signing(request, scope))
+    content = report_workbook(
+        scope, signing=_signing(request, scope), with_integrity=reads_integrity(request.user)
+    )
     return _xlsx(content, "summary", scope)
 
 

@@ -27,3 +27,24 @@ class TargetForm(CleanTextMixin, forms.Form):
         },
     )
     basis_text = forms.CharField(label=_("Căn cứ"), max_length=300, required=False)
+
+
+class FollowUpForm(CleanTextMixin, forms.Form):
+    """What an inspector found on a second look at a finding (the service checks the rest)."""
+
+    key = forms.CharField(widget=forms.HiddenInput, max_length=200)
+    outcome = forms.ChoiceField(
+        label=_("Kết luận"),
+        choices=[
+            ("fine", _("Đã kiểm tra: không có sai sót")),
+            ("corrected", _("Đã kiểm tra: đã sửa")),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Hãy chọn kết luận.")},
+    )
+    note = forms.CharField(
+        label=_("Ghi chú"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        error_messages={"required": _("Hãy ghi đã kiểm tra những gì và thấy gì.")},
+    )

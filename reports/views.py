@@ -10,7 +10,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.scoping import get_visible_unit_or_404, provinces_managed, visible_units
+from accounts.models import User
+from accounts.scoping import (
+    get_visible_unit_or_404,
+    provinces_managed,
+    reads_integrity,
+    visible_units,
+)
 from accounts.types import AuthedHttpRequest
 from areas.models import AdminUnit
 from survey.selectors import round_get_or_404, rounds_visible
@@ -36,6 +42,14 @@ REPORTS = [
     ("causes", "Nguyên nhân nghèo"),
     ("needs", "Nhu cầu hỗ trợ"),
 ]
+
+# Only for district staff, provincial staff and admins (reports.integrity_views).
+INTEGRITY_TAB = ("integrity", "Dấu hiệu cần xem xét")
+
+
+def report_tabs(user: User) -> list[tuple[str, str]]:
+    """The report tabs the user sees: the integrity findings only for those who read them."""
+    return [*REPORTS, INTEGRITY_TAB] if reads_integrity(user) else REPORTS
 
 
 def report_index(request: AuthedHttpRequest) -> HttpResponse:
@@ -79,7 +93,7 @@ def report(request: AuthedHttpRequest, round_id: str, unit_id: str, kind: str) -
         "round": scope.review_round,
         "unit": scope.unit,
         "kind": kind,
-        "reports": REPORTS,
+        "reports": report_tabs(request.user),
         "basis_labels": BASIS_LABELS,
         "household_list_on_the_web": household_list_on_the_web(scope.unit),
         "rounds": rounds_visible(request.user).filter(

@@ -1053,8 +1053,9 @@ def test_every_table_of_the_workbook_holds_the_counts_made_here(land, client_for
                 None,
                 sum(cells[2] for cells in listed),
             ], sheet
-    # Every sheet is checked above but the old groups sheet (Biểu 08 replaces it), if still made.
-    assert set(book.sheetnames) - {"Nhom doi tuong"} == {
+    # Every sheet is checked above but the old groups sheet (Biểu 08 replaces it), if still made,
+    # and the integrity findings (tests/test_integrity.py).
+    assert set(book.sheetnames) - {"Nhom doi tuong", "Dau hieu can xem xet"} == {
         "Tong hop",
         "Bien dong ho ngheo",
         "Bien dong ho can ngheo",

@@ -247,8 +247,13 @@ def unbalanced_warning(rows: list[Unbalanced]) -> str:
     )
 
 
-def report_workbook(scope: ReportScope, *, signing: Signing | None = None) -> bytes:
+def report_workbook(
+    scope: ReportScope, *, signing: Signing | None = None, with_integrity: bool = False
+) -> bytes:
     """The round's report for the scope's unit, by child unit: one sheet per report table.
+
+    `with_integrity`: also the sheet of integrity findings (reports.excel.integrity), for
+    district staff, provincial staff and admins only (`accounts.scoping.reads_integrity`).
 
     `signing` says who prepares it (their unit's office issues it, see `layout.signing_unit`; by
     default the report's unit), the place and the day of the date line (by default today).
@@ -410,6 +415,10 @@ def report_workbook(scope: ReportScope, *, signing: Signing | None = None) -> by
     official_sheets(workbook, tables, period, start, finish)
     needs_sheets(workbook, tables, period=period, start=start, finish=finish)
     _area_sheets(workbook, tables, period, start, finish)
+    if with_integrity:
+        from .integrity import integrity_sheet
+
+        integrity_sheet(workbook, scope, period, start, finish)
 
     workbook.active = 0
     buffer = BytesIO()

@@ -24,7 +24,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import QuerySet
 
 from accounts.models import User
-from accounts.scoping import visible_units
+from accounts.scoping import reads_integrity, visible_units
 from areas.models import AdminUnit
 from areas.services import UnitNotFound, unit_resolve
 from reports.excel.households import households_export
@@ -101,7 +101,14 @@ class Command(BaseCommand):
                     rows = households_export(scope, stream, signing=signing)
                     what = "hộ"
                 else:
-                    stream.write(report_workbook(scope, signing=signing))
+                    # Without --user the command reaches everything, as an admin does.
+                    stream.write(
+                        report_workbook(
+                            scope,
+                            signing=signing,
+                            with_integrity=user is None or reads_integrity(user),
+                        )
+                    )
                     rows = len(scope.children()) or 1
                     what = "đơn vị"
             os.replace(temporary, out)
