@@ -33,11 +33,12 @@ def test_every_column_of_the_models_is_written_in_the_models_order():
 
 def test_a_line_has_one_value_per_column_and_the_model_defaults_where_not_given():
     g = generator()
-    households, responses, deprivations, answers, _next = g.batch(
-        100, 500, [(1, 2, n) for n in (1, 2)]
+    households, members, responses, deprivations, answers, _next = g.batch(
+        100, 500, [(1, 2, n) for n in range(1, 41)]
     )
     for lines, layout in (
         (households, g.households),
+        (members, g.members),
         (responses, g.responses[2025]),
         (deprivations, g.deprivations),
     ):
@@ -52,6 +53,15 @@ def test_a_line_has_one_value_per_column_and_the_model_defaults_where_not_given(
     assert first["income_score_by_hand"] == "f" and first["version"] == "1"
     assert first["explanation"] == "\\N"  # nullable, no default
     assert first["review_round_id"] == "11" and first["status"] == "approved"
+    # Each household's members, the head first under the household's own name; no CCCD twice.
+    member_rows = [dict(zip(g.members.columns, m.split("\t"), strict=True)) for m in members]
+    heads = [m for m in member_rows if m["relationship"] == "head"]
+    assert [m["household_id"] for m in heads] == [str(100 + n) for n in range(40)]
+    head_names = [dict(zip(g.households.columns, h.split("\t"), strict=True)) for h in households]
+    assert [m["full_name"] for m in heads] == [h["head_name"] for h in head_names]
+    ids = [m["citizen_id"] for m in member_rows if m["citizen_id"] != "\\N"]
+    assert len(ids) == len(set(ids)) and all(len(i) == 12 for i in ids)
+    assert all(m["status"] == "present" for m in member_rows)
 
 
 def test_a_not_null_column_without_default_that_the_generator_does_not_fill_fails_by_name():

@@ -32,6 +32,8 @@ KEYS = (
     "household_export_s",
     "household_export_rows_per_s",
     "household_export_peak_rss_mb",
+    "integrity_report_s",
+    "integrity_findings",
 )
 N = 300
 

@@ -22,6 +22,8 @@ runs; the export a single run):
   ``reports.excel.summary.report_workbook`` with every sheet (the summary, movements,
   deprivations, groups, the official tables, causes and needs, the split by area), then
   ``table_<name>_s``: each table's queries alone, one run each;
+- ``integrity_report_s``, ``integrity_findings``: ``reports.integrity.findings.integrity_report``
+  of the province (every finding and bunching test), median of 3 after one untimed run;
 - ``household_export_s``, ``household_export_rows_per_s``, ``household_export_peak_rss_mb``:
   ``reports.excel.households.households_export`` of every household of the province to a
   temporary file.
@@ -123,7 +125,7 @@ PROVINCE_CODE = "99"
 STANDARD = "vn-2022-2025"
 YEAR, PREVIOUS_YEAR = 2025, 2024
 SEED = 2025
-DATA_FORMAT = 2  # bump when the generated data changes shape, so old bench data is replaced
+DATA_FORMAT = 3  # bump when the generated data changes shape, so old bench data is replaced
 BENCH_USERNAME = "bench-admin"
 EXPORT_CLASSES = ("poor", "near_poor", "average", "not_poor")
 REPORT_CLASSES = ("poor", "near_poor", "average")
@@ -134,11 +136,13 @@ WORKBOOK_KEYS = (
     "summary_workbook_peak_rss_mb",
 )
 EXPORT_KEYS = ("household_export_s", "household_export_rows_per_s", "household_export_peak_rss_mb")
+INTEGRITY_KEYS = ("integrity_report_s", "integrity_findings")
 
 GOAL_RATIO = 1.5
 GOAL_WORKBOOK_S = 3.0  # the whole workbook, every sheet (issue 12)
 GOAL_EXPORT_RSS_MB = 300.0
 GOAL_EXPORT_ROWS_PER_S = 20_000.0
+GOAL_INTEGRITY_S = 5.0  # every finding of the province (issue 13)
 
 # Cumulative probabilities of the final classifications (the rest is not_poor).
 MIX = {YEAR: (0.03, 0.08, 0.16), PREVIOUS_YEAR: (0.036, 0.088, 0.17)}
@@ -604,6 +608,24 @@ class _Generator:
                     "approved_at": approved,
                 },
             )
+        # Every household's present members (the head first): what the integrity watch reads
+        # for the same person twice. Adults carry a CCCD (unique: from the member's number).
+        self.members = CopyLayout(
+            Member,
+            (
+                "public_id",
+                "household_id",
+                "full_name",
+                "name_key",
+                "birth_date",
+                "birth_year",
+                "sex",
+                "relationship",
+                "citizen_id",
+            ),
+            {"created_at": "2022-10-01 08:00:00+07", "updated_at": "2022-10-01 08:00:00+07"},
+        )
+        self.member_number = 0
         self.deprivations = CopyLayout(ResponseDeprivation, ("response_id", "indicator"))
         self.causes = CopyLayout(ResponseCause, ("response_id", "cause"))
         self.needs = CopyLayout(ResponseNeed, ("response_id", "need"))
@@ -693,11 +715,13 @@ class _Generator:
         first_household: int,
         first_response: int,
         places: list[tuple[int, int, int]],
-    ) -> tuple[list[str], list[str], list[str], list[str], int]:
+    ) -> tuple[list[str], list[str], list[str], list[str], list[str], int]:
         """Lines for the households at ``places`` (commune id, village id, number in commune)."""
         rng = self.rng
-        uuids = _uuids(3 * len(places))
+        # A household, its two responses and at most MEMBER_COUNTS[-1] members.
+        uuids = _uuids((3 + MEMBER_COUNTS[-1]) * len(places))
         households: list[str] = []
+        member_lines: list[str] = []
         responses: list[str] = []
         deprivations: list[str] = []
         # Causes of poverty and support needs of the poor and near-poor (1–3 of each).
@@ -731,6 +755,29 @@ class _Generator:
                 )
             )
             members = self._members()
+            for index in range(members):
+                self.member_number += 1
+                full_name, name_key = (
+                    (name, key) if index == 0 else names[rng.randrange(len(names))]
+                )
+                year = rng.randint(1940, 1985) if index < 2 else rng.randint(1986, 2024)
+                born = f"{year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+                adult = year <= 2010
+                member_lines.append(
+                    self.members.line(
+                        {
+                            "public_id": next(uuids),
+                            "household_id": household_id,
+                            "full_name": full_name,
+                            "name_key": name_key,
+                            "birth_date": born,
+                            "birth_year": year,
+                            "sex": "male" if rng.random() < 0.5 else "female",
+                            "relationship": "head" if index == 0 else "child",
+                            "citizen_id": f"0{self.member_number:011d}" if adult else NULL,
+                        }
+                    )
+                )
             minority = rng.random() < 0.15
             final = _draw_class(rng.random(), MIX[YEAR])
             years = [(YEAR, final)]
@@ -776,7 +823,7 @@ class _Generator:
                     )
                 )
                 response_id += 1
-        return households, responses, deprivations, answers, response_id
+        return households, member_lines, responses, deprivations, answers, response_id
 
 
 def generate(n: int, communes: int = COMMUNES, out: TextIO = sys.stdout) -> World:
@@ -849,6 +896,7 @@ def generate(n: int, communes: int = COMMUNES, out: TextIO = sys.stdout) -> Worl
         generator = _Generator(rng, rounds, user, indicators)
         layouts: tuple[tuple[Any, CopyLayout], ...] = (
             (Household, generator.households),
+            (Member, generator.members),
             (SurveyResponse, generator.responses[YEAR]),
             (ResponseDeprivation, generator.deprivations),
         )
@@ -857,11 +905,11 @@ def generate(n: int, communes: int = COMMUNES, out: TextIO = sys.stdout) -> Worl
         response_id = first_response
         deprivation_rows = 0
         for start in range(0, n, BATCH):
-            households, responses, deprivations, answers, response_id = generator.batch(
+            households, members, responses, deprivations, answers, response_id = generator.batch(
                 first_household + start, response_id, places[start : start + BATCH]
             )
             for (model, layout), lines in zip(
-                layouts, (households, responses, deprivations), strict=True
+                layouts, (households, members, responses, deprivations), strict=True
             ):
                 _copy(_table(model), layout.columns, lines)
             for layout, tag in ((generator.causes, "c"), (generator.needs, "n")):
@@ -1067,6 +1115,33 @@ def measure_workbook(world: World) -> dict[str, str]:
     return figures
 
 
+def measure_integrity(world: World) -> dict[str, str]:
+    """The integrity watch of the province (issue 13): every finding and every bunching test,
+    median of 3 runs after one untimed run (which pays the density test's import)."""
+    from reports.integrity.findings import integrity_report
+
+    report = integrity_report(world.review_round, world.province)
+    runs = []
+    for _ in range(3):
+        started = time.perf_counter()
+        report = integrity_report(world.review_round, world.province)
+        runs.append(time.perf_counter() - started)
+    kinds: dict[str, int] = {}
+    for finding in report.findings:
+        kinds[finding.kind] = kinds.get(finding.kind, 0) + 1
+    _note(
+        "  integrity: runs "
+        + ", ".join(f"{r:.3f}" for r in runs)
+        + f"; findings {dict(sorted(kinds.items())) or 'none'}; "
+        + f"{sum(t.skipped is None for t in report.tests)} bunching tests run, "
+        + f"{sum(t.skipped is not None for t in report.tests)} skipped"
+    )
+    return {
+        "integrity_report_s": f"{statistics.median(runs):.3f}",
+        "integrity_findings": str(len(report.findings)),
+    }
+
+
 # The tables of the workbook, timed one by one by `measure_workbook` (the sheets' layout is the
 # rest of the workbook's time).
 TABLE_TIMINGS = (
@@ -1157,9 +1232,11 @@ def run(
     for what, measure, keys in (
         ("workbook", measure_workbook, WORKBOOK_KEYS),
         ("export", measure_export, EXPORT_KEYS),
+        ("integrity", measure_integrity, INTEGRITY_KEYS),
     ):
         try:
-            figures = _in_child(what) if child_processes else measure(world)
+            in_child = child_processes and what != "integrity"  # (no memory figure to isolate)
+            figures = _in_child(what) if in_child else measure(world)
         except Exception:  # print the other figures all the same, and say which failed
             _note(traceback.format_exc())
             figures = dict.fromkeys(keys, "failed")
@@ -1191,6 +1268,12 @@ def run(
             results["household_export_rows_per_s"],
             GOAL_EXPORT_ROWS_PER_S,
             False,
+        ),
+    )
+    _print(
+        out,
+        _goal_line(
+            "integrity_report_s", results["integrity_report_s"], GOAL_INTEGRITY_S, True, " s"
         ),
     )
     return results

@@ -16,8 +16,9 @@ from .cells import write_text
 from .layout import BODY, BOX, CENTER, COUNT, LEFT, RIGHT, Col, Sheet, line_height, text_lines
 
 INTEGRITY_SHEET = "Dau hieu can xem xet"
-# The project's own numbering after the official tables' (no official form exists for this).
-FORM_INTEGRITY = "16"
+# The project's own numbering after the official tables' and the support needs' (16): no
+# official form exists for this.
+FORM_INTEGRITY = "17"
 INTEGRITY_COLUMNS = (
     Col("STT", width=5, number="A"),
     Col("Loại dấu hiệu", width=20, number="B"),
