@@ -56,7 +56,19 @@ def integrity(request: AuthedHttpRequest, round_id: str, unit_id: str) -> HttpRe
         ),
         "report": report,
         "sections": sections(report, households_visible(request.user)),
-        "tests": [(test, histogram(test)) for test in report.tests],
+        # Tests with households near the cut-off (run, or too few to run) with their chart; the
+        # others (none near it, or a cut-off the test does not apply to) listed apart.
+        "tests": [
+            (test, histogram(test))
+            for test in report.tests
+            if test.skipped is None or test.n_left + test.n_right
+        ],
+        # The communes with results (or a finding); those with none yet are only counted.
+        "communes": [c for c in report.communes if c.results or c.findings],
+        "communes_empty": sum(1 for c in report.communes if not (c.results or c.findings)),
+        "tests_not_run": [
+            test for test in report.tests if test.skipped and not test.n_left + test.n_right
+        ],
         "limits": thresholds(),
         "form": FollowUpForm(),
         "by_district": unit.level == AdminUnit.Level.PROVINCE

@@ -8,10 +8,11 @@ reason and left alone on a second run).
 """
 
 import random
-from datetime import date
+from datetime import date, datetime
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from accounts.models import User
 from areas.models import AdminUnit
@@ -115,7 +116,12 @@ def demo_seed_integrity(review_round: ReviewRound) -> int:
                 address=f"{source.address} (nhà mới)",
                 reason=SPLIT_REASON,
             )
-            Household.objects.filter(pk=new.pk).update(number=_hard_number(source.commune))
+            # Split in the spring of the round's year (the demo is seeded later): between the
+            # previous round and this one, as the finding reads it.
+            spring = timezone.make_aware(datetime(review_round.year, 3, 15, 9, 0))
+            Household.objects.filter(pk=new.pk).update(
+                number=_hard_number(source.commune), created_at=spring
+            )
             new.refresh_from_db()
             officers = {u.unit_id: u for u in User.objects.filter(role=User.Role.COMMUNE_OFFICER)}
             decided = approved.filter(commune=source.commune).values_list(

@@ -40,7 +40,17 @@ from functools import cached_property
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, F, FilteredRelation, Max, Min, OuterRef, Q, Subquery
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    FilteredRelation,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    Subquery,
+)
 from django.utils.timezone import localtime
 
 from areas.models import AdminUnit
@@ -349,7 +359,8 @@ class Context:
     @cached_property
     def results(self) -> None:
         """Per commune of the area: counted results, poor ones, class-lowering overrides and
-        hand-entered scores. One aggregate grouped by commune."""
+        hand-entered scores (where the previous result was scored on the card). One aggregate
+        grouped by commune."""
         lowered = Q(
             computed_classification="poor",
             final_classification__in=["near_poor", "average", "not_poor"],
@@ -364,7 +375,24 @@ class Context:
                 n=Count("id"),
                 poor=Count("id", filter=Q(final_classification="poor")),
                 lowered=Count("id", filter=lowered),
-                by_hand=Count("id", filter=Q(income_score_by_hand=True)),
+                # A score typed in where the household's previous approved result was scored on
+                # the card (as for the exits): where no card is installed every score is typed
+                # in, and that says nothing.
+                by_hand=Count(
+                    "id",
+                    filter=Q(income_score_by_hand=True)
+                    & Q(
+                        Exists(
+                            SurveyResponse.objects.filter(
+                                household=OuterRef("household_id"),
+                                review_round_id__in=self.prev_ids,
+                                status=SurveyResponse.Status.APPROVED,
+                                income_score_by_hand=False,
+                                income_score__isnull=False,
+                            )
+                        )
+                    ),
+                ),
             )
             .order_by()
         ):
