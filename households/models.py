@@ -175,6 +175,15 @@ class Member(models.Model):
                 name="one_present_head_per_household",
             ),
         ]
+        # The integrity watch looks up a present person by name and birth date in every other
+        # household of the province (reports.integrity.findings.duplicate_person_findings).
+        indexes = [
+            models.Index(
+                fields=["name_key", "birth_date"],
+                condition=Q(status="present"),
+                name="member_present_name_birth",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.full_name

@@ -405,3 +405,54 @@ def test_export_report_adds_the_sheet_for_readers_only(world, planted, cast, tmp
     call_command("export_report", "--round", "2025", "--unit", "13504", "--out", str(out),
                  "--user", cast["officer_a"].username, stdout=StringIO())  # fmt: skip
     assert INTEGRITY_SHEET not in load_workbook(out).sheetnames
+
+
+def _old(h):
+    """Registered long before the previous round (the factories register households today)."""
+    Household.objects.filter(pk=h.pk).update(
+        created_at=timezone.make_aware(timezone.datetime(2020, 1, 6))
+    )
+    return h
+
+
+def test_namesakes_born_the_same_day_are_a_finding_only_where_a_second_registration_shows(world):
+    """A person twice, or two people? Two different CCCDs are two people; namesakes born the
+    same day in households registered long ago in two communes are common in a province. Kept:
+    the same commune, or a household registered since the previous round."""
+    village_a, village_b, village_c = world["villages"]  # Bình Nghĩa, Tràng An, Phủ Lý
+    born = date(2012, 7, 1)
+    # Two communes, both households old: namesakes, not a finding.
+    _person(_old(household(world, village_a)), "Phạm Văn Tý", born)
+    _person(_old(household(world, village_c)), "Phạm Văn Tý", born)
+    # The same commune, both with their own CCCD: two people.
+    _person(_old(household(world, village_b)), "Đỗ Thị Sửu", date(1970, 1, 1), citizen_id="1" * 12)
+    _person(_old(household(world, village_b)), "Đỗ Thị Sửu", date(1970, 1, 1), citizen_id="2" * 12)
+    # The same commune, one without a CCCD: kept.
+    same_1 = _old(household(world, village_b))
+    same_2 = _old(household(world, village_b))
+    _person(same_1, "Vũ Văn Dần", date(1990, 3, 3), citizen_id="3" * 12)
+    _person(same_2, "Vũ Văn Dần", date(1990, 3, 3))
+    # Two communes, one household registered since the 2024 round: kept.
+    moved_old, moved_new = _old(household(world, village_a)), household(world, village_c)
+    _person(moved_old, "Hà Thị Mão", date(2015, 9, 9))
+    _person(moved_new, "Hà Thị Mão", date(2015, 9, 9))
+
+    found = [f for f in _report(world).findings if f.kind == "duplicate_person"]
+    assert sorted(f.detail["name"] for f in found) == ["Hà Thị Mão", "Vũ Văn Dần"]
+    by_name = {f.detail["name"]: f for f in found}
+    assert set(by_name["Vũ Văn Dần"].households) == {str(same_1.public_id), str(same_2.public_id)}
+    assert by_name["Vũ Văn Dần"].detail["same_commune"] is True
+    assert set(by_name["Hà Thị Mão"].households) == {
+        str(moved_old.public_id),
+        str(moved_new.public_id),
+    }
+
+
+def test_a_share_of_overrides_twice_the_district_is_a_finding_only_beyond_chance():
+    """The chance of k or more at the district's rate (Poisson): 3 where 2 are expected happens
+    one year in three; 8 where 1 is expected, about one in a hundred thousand."""
+    tail = integrity._poisson_tail
+    assert tail(3, 2.0) == pytest.approx(1 - 5 * 2.718281828459045**-2)
+    assert tail(8, 1.0) < 1e-4 < tail(5, 1.0)
+    assert tail(0, 3.0) == 1.0 and tail(1, 0.0) == 0.0
+    assert thresholds().override_chance == Decimal("0.001")

@@ -32,6 +32,7 @@ alive in another, or a mistyped CCCD). Neither shows the CCCD or the birth date 
 from __future__ import annotations
 
 import hashlib
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -45,8 +46,6 @@ from django.db.models import (
     Exists,
     F,
     FilteredRelation,
-    Max,
-    Min,
     OuterRef,
     Q,
     Subquery,
@@ -588,6 +587,18 @@ def exit_findings(ctx: Context) -> list[Finding]:
 # --- 4. Target closeness -------------------------------------------------------------------------
 
 
+def _poisson_tail(k: int, expected: float) -> float:
+    """P(X ≥ k) for X ~ Poisson(expected): how often a commune would see k or more by chance."""
+    if expected <= 0:
+        return 0.0 if k > 0 else 1.0
+    term = math.exp(-expected)  # P(X = 0)
+    below = 0.0
+    for i in range(k):
+        below += term
+        term *= expected / (i + 1)
+    return max(0.0, 1.0 - below)
+
+
 def target_findings(ctx: Context) -> list[Finding]:
     """(a) Communes whose poverty rate lands on the province's target or just under it
     (`target_margin_points`), when without their poverty exits that rest on unchanged facts, a
@@ -654,6 +665,12 @@ def target_findings(ctx: Context) -> list[Finding]:
         rest = _share(district_k[district] - k, district_n[district] - counts.results)
         if rest is None or (rest > 0 and share < limits.override_share_multiple * rest):
             continue
+        # And more than chance: at the rest of the district's share, would this commune see k
+        # or more such results this rarely? (Poisson tail; one commune in several hundred of a
+        # province reaches twice its district's share by chance alone.)
+        chance = _poisson_tail(k, float(rest) * counts.results)
+        if chance >= float(limits.override_chance):
+            continue
         findings.append(
             Finding(
                 kind="target_closeness",
@@ -667,6 +684,7 @@ def target_findings(ctx: Context) -> list[Finding]:
                     "hand_scores": counts.hand_scores,
                     "share": float(round(share, 4)),
                     "rest_of_district_share": float(round(rest, 4)),
+                    "chance": chance,
                 },
                 explanation=(
                     f"{commune.name}: {counts.lowered_overrides} hộ có kết quả cuối cùng được "
@@ -686,25 +704,63 @@ def target_findings(ctx: Context) -> list[Finding]:
 # --- 5. The same person twice --------------------------------------------------------------------
 
 
+def _twins(rows: list[dict[str, Any]], since: Any) -> list[dict[str, Any]]:
+    """Of the members sharing a name and birth date, those in a pair the rule keeps (see
+    `duplicate_person_findings`): at most one of the two with a CCCD, and the same commune or a
+    household registered since `since`. The query found the names; this keeps the members."""
+    kept: dict[int, dict[str, Any]] = {}
+    for i, a in enumerate(rows):
+        for j in range(i + 1, len(rows)):
+            b = rows[j]
+            if a["household_public_id"] == b["household_public_id"]:
+                continue
+            if a["citizen_id"] and b["citizen_id"]:
+                continue
+            fresh = any(localtime(r["created"]).date() > since for r in (a, b))
+            if a["commune_id"] == b["commune_id"] or fresh:
+                kept[i], kept[j] = a, b
+    return [kept[i] for i in sorted(kept)]
+
+
 def duplicate_person_findings(ctx: Context) -> list[Finding]:
-    """The same full name and birth date on present members of two active households of the
-    province, and a CCCD of a present member also on a member recorded as deceased elsewhere;
-    reported where one of the households is in the unit. Three queries: the groups (one
-    aggregate over the province's present members), their members, the CCCD pairs."""
+    """The same person in two households at once, where it is more than a namesake:
+
+    - the same full name and birth date on present members of two active households, when at
+      most one of the two carries a CCCD (two different CCCDs are two people), and the two
+      households are in the same commune, or one of them was registered or split off since the
+      previous periodic round (a person registered again after a move or a split, still listed
+      where they lived). Namesakes born the same day elsewhere in a province are common; these
+      are the cases a second registration leaves;
+    - a CCCD of a present member also on a member recorded as deceased elsewhere.
+
+    Reported where one of the households is in the unit. Three queries: the members without a
+    CCCD that have such a twin (each looked up by the index `member_present_name_birth`), their
+    twins, the CCCD pairs."""
     province = ctx.review_round.province
     people = Member.objects.filter(
         status=Member.Status.PRESENT,
         household__status=Household.Status.ACTIVE,
         household__commune__path__startswith=province.path,
     )
-    groups = list(
-        people.filter(birth_date__isnull=False)
-        .values("name_key", "birth_date")
-        .annotate(lo=Min("household_id"), hi=Max("household_id"))
-        .filter(lo__lt=F("hi"))
-        .values_list("name_key", "birth_date")
-        .order_by()
+    since = (
+        max(r.ends_on for r in ctx.previous)
+        if ctx.previous
+        else ctx.review_round.starts_on - timedelta(days=ctx.limits.split_window_days)
     )
+    new_household = Q(household__created_at__date__gt=since)
+    twins = Member.objects.filter(
+        status=Member.Status.PRESENT,
+        household__status=Household.Status.ACTIVE,
+        name_key=OuterRef("name_key"),
+        birth_date=OuterRef("birth_date"),
+    ).exclude(household_id=OuterRef("household_id"))
+    linked = Q(household__commune_id=OuterRef("household__commune_id")) | new_household
+    # Each pair has a member without a CCCD: look from that side only.
+    lonely = people.filter(citizen_id__isnull=True, birth_date__isnull=False).filter(
+        Q(Exists(twins.filter(linked)))
+        | Q(new_household, Exists(twins.filter(household__commune__path__startswith=province.path)))
+    )
+    groups = list(lonely.values_list("name_key", "birth_date").distinct().order_by())
     sets: list[tuple[str, list[dict[str, Any]]]] = []
     if groups:
         wanted = set(groups)
@@ -718,8 +774,10 @@ def duplicate_person_findings(ctx: Context) -> list[Finding]:
                 "full_name",
                 "name_key",
                 "birth_date",
+                "citizen_id",
                 household_public_id=F("household__public_id"),
                 commune_id=F("household__commune_id"),
+                created=F("household__created_at"),
             )
             .order_by("household_id", "id")
         )
@@ -728,7 +786,9 @@ def duplicate_person_findings(ctx: Context) -> list[Finding]:
             if key in wanted:
                 members[key].append(row)
         for key in sorted(members, key=lambda k: (k[0], str(k[1]))):
-            sets.append(("name_birth_date", members[key]))
+            rows = _twins(members[key], since)
+            if rows:
+                sets.append(("name_birth_date", rows))
     twin = Member.objects.filter(
         status=Member.Status.PRESENT,
         household__status=Household.Status.ACTIVE,

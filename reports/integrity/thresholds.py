@@ -51,6 +51,10 @@ class Thresholds:
     # ... and it has at least this many such results (below that, one officer's honest judgement
     # on one family would flag a small commune).
     override_min_count: int = 3
+    # ... and so many that the rest of the district's share would give as many this rarely (one
+    # chance in a thousand): with a few hundred communes in a province, a looser bar flags
+    # several of them every year by chance alone.
+    override_chance: Decimal = Decimal("0.001")
 
     # Without a previous periodic round, a split counts as "near the round" when made this many
     # days before the round starts, or later: a year is the period between periodic rounds.
