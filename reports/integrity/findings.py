@@ -51,6 +51,7 @@ from django.db.models import (
     Subquery,
 )
 from django.utils.timezone import localtime
+from django.utils.translation import gettext_noop
 
 from areas.models import AdminUnit
 from households.models import Household, Member
@@ -71,12 +72,13 @@ REASON_LABELS = {
     "hand_score": "điểm thu nhập nhập tay (đợt trước tính theo bảng điểm)",
     "override": "kết quả cuối cùng khác kết quả tính",
 }
+# Vietnamese (the sheet and the command print them so); the page translates them.
 KIND_LABELS = {
-    "split": "Tách hộ gần đợt rà soát",
-    "bunching": "Dồn điểm sát ngưỡng",
-    "exit_without_change": "Thoát nghèo, cận nghèo mà dữ liệu không đổi",
-    "target_closeness": "Sát chỉ tiêu giảm nghèo",
-    "duplicate_person": "Một người có tên ở hai hộ",
+    "split": gettext_noop("Tách hộ gần đợt rà soát"),
+    "bunching": gettext_noop("Dồn điểm sát ngưỡng"),
+    "exit_without_change": gettext_noop("Thoát nghèo, cận nghèo mà dữ liệu không đổi"),
+    "target_closeness": gettext_noop("Sát chỉ tiêu giảm nghèo"),
+    "duplicate_person": gettext_noop("Một người có tên ở hai hộ"),
 }
 
 
