@@ -929,6 +929,7 @@ def generate(n: int, communes: int = COMMUNES, out: TextIO = sys.stdout) -> Worl
         for m in (
             AdminUnit,
             Household,
+            Member,
             SurveyResponse,
             ResponseDeprivation,
             ResponseCause,

@@ -377,7 +377,7 @@ def bunching_report(
     data = _fetch(review_round, unit, COUNTED[basis], cuts, windows, commune_child, commune_urban)
 
     findings, records = run_tests(units, unit_areas, cuts, windows, data, t)
-    findings = [_with_households(f, review_round, COUNTED[basis], t) for f in findings]
+    findings = _with_households(findings, review_round, COUNTED[basis], t)
     return findings, records
 
 
@@ -610,47 +610,98 @@ def _finding(
     )
 
 
-def _with_households(
-    finding: Finding, review_round: ReviewRound, statuses: list[str], t: BunchingThresholds
-) -> Finding:
-    """The households in the finding's band (one query per finding), at most `max_listed`."""
+def _band(finding: Finding) -> tuple[Q, Any]:
+    """The finding's band of households (those on the heavy side of the cut-off, within the
+    band, in the finding's unit and area): as a filter, and as the same test on a fetched row."""
     from reports.selectors import AREA_KINDS
 
     unit: AdminUnit = finding.unit
     d = finding.detail
     fact, (low, high) = d["fact"], d["band"]
-    # The band's households: those on the heavy side of the cut-off, within the band.
     value_on_left = d["value_on_left"]
     if d["side"] == "below":
         value_q = Q(**{f"{fact}__gte": low}) & (
             Q(**{f"{fact}__lte": high}) if value_on_left else Q(**{f"{fact}__lt": high})
         )
+
+        def in_value(v: Any) -> bool:
+            return low <= v and (v <= high if value_on_left else v < high)
     else:
         value_q = Q(**{f"{fact}__lte": high}) & (
             Q(**{f"{fact}__gt": low}) if value_on_left else Q(**{f"{fact}__gte": low})
         )
-    where = Q(review_round=review_round, status__in=statuses, imported=False) & value_q
+
+        def in_value(v: Any) -> bool:
+            return v <= high and (low < v if value_on_left else low <= v)
+
+    where = value_q
     if unit.level == AdminUnit.Level.DISTRICT:
         where &= Q(commune__parent=unit)
     elif unit.level == AdminUnit.Level.COMMUNE:
         where &= Q(commune=unit)
-    if d["area"] is not None:
-        where &= Q(commune__kind__in=sorted(AREA_KINDS[d["area"]]))
-    ids = [
-        str(pid)
-        for pid in SurveyResponse.objects.filter(where)
-        .order_by("household__public_id")
-        .values_list("household__public_id", flat=True)[: t.max_listed + 1]
-    ]
-    capped = len(ids) > t.max_listed
-    count = SurveyResponse.objects.filter(where).count() if capped else len(ids)
-    detail = {**d, "band_households": count, "listed": min(count, t.max_listed), "capped": capped}
-    ids = ids[: t.max_listed]
-    explanation = finding.explanation
-    explanation += f" Có {count} hộ trong dải này" + (
-        f"; danh sách chỉ ghi {t.max_listed} hộ đầu." if capped else "."
+    kinds = AREA_KINDS[d["area"]] if d["area"] is not None else None
+    if kinds is not None:
+        where &= Q(commune__kind__in=sorted(kinds))
+
+    def holds(row: dict[str, Any]) -> bool:
+        value = row[fact]
+        if value is None or not in_value(float(value)):
+            return False
+        if unit.level == AdminUnit.Level.DISTRICT and row["commune__parent_id"] != unit.pk:
+            return False
+        if unit.level == AdminUnit.Level.COMMUNE and row["commune_id"] != unit.pk:
+            return False
+        return kinds is None or row["commune__kind"] in kinds
+
+    return where, holds
+
+
+def _with_households(
+    findings: list[Finding], review_round: ReviewRound, statuses: list[str], t: BunchingThresholds
+) -> list[Finding]:
+    """The households in each finding's band, at most `max_listed` each: one query for the
+    bands of every finding (they are narrow: a few percent of the values near a line), each
+    finding's own picked from its rows."""
+    if not findings:
+        return []
+    bands = [_band(finding) for finding in findings]
+    either = Q()
+    for where, _holds in bands:
+        either |= where
+    facts = sorted({finding.detail["fact"] for finding in findings})
+    rows = list(
+        SurveyResponse.objects.filter(
+            either, review_round=review_round, status__in=statuses, imported=False
+        ).values(
+            "household__public_id", "commune_id", "commune__parent_id", "commune__kind", *facts
+        )
     )
-    return replace(finding, households=tuple(ids), detail=detail, explanation=explanation)
+    result = []
+    for finding, (_where, holds) in zip(findings, bands, strict=True):
+        ids = sorted(str(row["household__public_id"]) for row in rows if holds(row))
+        count = len(ids)
+        capped = count > t.max_listed
+        d = finding.detail
+        detail = {
+            **d,
+            "band_households": count,
+            "listed": min(count, t.max_listed),
+            "capped": capped,
+        }
+        explanation = (
+            finding.explanation
+            + f" Có {count} hộ trong dải này"
+            + (f"; danh sách chỉ ghi {t.max_listed} hộ đầu." if capped else ".")
+        )
+        result.append(
+            replace(
+                finding,
+                households=tuple(ids[: t.max_listed]),
+                detail=detail,
+                explanation=explanation,
+            )
+        )
+    return result
 
 
 # --- The chart ----------------------------------------------------------------------------------
