@@ -182,7 +182,13 @@ class Member(models.Model):
                 fields=["name_key", "birth_date"],
                 condition=Q(status="present"),
                 name="member_present_name_birth",
-            )
+            ),
+            # ... and the CCCDs of members recorded as deceased (a few), against the present ones.
+            models.Index(
+                fields=["citizen_id"],
+                condition=Q(status="deceased") & Q(citizen_id__isnull=False),
+                name="member_deceased_citizen_id",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -735,9 +735,9 @@ def duplicate_person_findings(ctx: Context) -> list[Finding]:
       are the cases a second registration leaves;
     - a CCCD of a present member also on a member recorded as deceased elsewhere.
 
-    Reported where one of the households is in the unit. Three queries: the members without a
-    CCCD that have such a twin (each looked up by the index `member_present_name_birth`), their
-    twins, the CCCD pairs."""
+    Reported where one of the households is in the unit. Three queries: the names and birth
+    dates of members without a CCCD that another present member shares, the members of those
+    (the rule is applied to them, `_twins`), the CCCD pairs."""
     province = ctx.review_round.province
     people = Member.objects.filter(
         status=Member.Status.PRESENT,
@@ -749,19 +749,16 @@ def duplicate_person_findings(ctx: Context) -> list[Finding]:
         if ctx.previous
         else ctx.review_round.starts_on - timedelta(days=ctx.limits.split_window_days)
     )
-    new_household = Q(household__created_at__date__gt=since)
+    # Each pair has a member without a CCCD: look from that side only, for any other present
+    # member with the same name and birth date (one semi-join on the members alone); which of
+    # those pairs count (same commune, a new household, both active, in the province) is decided
+    # on the few rows they are (`_twins`).
     twins = Member.objects.filter(
         status=Member.Status.PRESENT,
-        household__status=Household.Status.ACTIVE,
         name_key=OuterRef("name_key"),
         birth_date=OuterRef("birth_date"),
     ).exclude(household_id=OuterRef("household_id"))
-    linked = Q(household__commune_id=OuterRef("household__commune_id")) | new_household
-    # Each pair has a member without a CCCD: look from that side only.
-    lonely = people.filter(citizen_id__isnull=True, birth_date__isnull=False).filter(
-        Q(Exists(twins.filter(linked)))
-        | Q(new_household, Exists(twins.filter(household__commune__path__startswith=province.path)))
-    )
+    lonely = people.filter(citizen_id__isnull=True, birth_date__isnull=False).filter(Exists(twins))
     groups = list(lonely.values_list("name_key", "birth_date").distinct().order_by())
     sets: list[tuple[str, list[dict[str, Any]]]] = []
     if groups:
