@@ -102,6 +102,15 @@ RUNS: dict[str, list[Step]] = {
             holds="Nguyễn Văn Hùng",  # the demo's poor household head in Xã Bình Nghĩa
         ),
     ],
+    f"{PY} integrity_report --round YEAR --unit CODE [--json]": [
+        Step(f"{PY} seed_demo", "xa-13504"),
+        Step(
+            f"{PY} integrity_report --round 2024 --unit 35",
+            "Dấu hiệu cần xem xét — Tỉnh Hà Nam, Rà soát định kỳ năm 2024",
+        ),
+        # The demo's planted split in Thành phố Phủ Lý, found again as JSON.
+        Step(f"{PY} integrity_report --round 2024 --unit 347 --json", '"kind": "split"'),
+    ],
 }
 
 # README commands with a test of their own below.
