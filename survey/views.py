@@ -85,7 +85,9 @@ def round_detail(request: AuthedHttpRequest, public_id: str) -> HttpResponse:
     )
     totals = {
         t.commune_id: t
-        for t in CommuneTotal.objects.filter(review_round=review_round, commune__in=communes)
+        for t in CommuneTotal.objects.filter(
+            review_round=review_round, commune__in=communes
+        ).select_related("recorded_by")
     }
     allowed = communes_recordable(request.user)
     rows = [

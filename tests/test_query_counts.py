@@ -119,3 +119,45 @@ def test_home_boards_are_constant_in_queries(cast, world, client_for):
     # The tree's 98 communes do not grow here: a query per commune would be constant too, so the
     # count is also bounded (session, user, rounds, then two queries per open round: 3 rounds).
     assert max(few.values()) <= 12, few
+
+
+def test_the_province_round_page_is_constant_in_queries_as_communes_record_totals(
+    province_reader, world, client_for
+):
+    """The province's staff see every commune's total and who recorded it: the recorders are
+    fetched with the totals, not one query per commune (1,207 queries at province scale)."""
+    from accounts.models import User
+    from areas.models import AdminUnit
+    from survey.models import CommuneTotal
+
+    review_round = world["rounds"][2025]
+    communes = list(
+        AdminUnit.objects.filter(
+            level=AdminUnit.Level.COMMUNE, path__startswith=review_round.province.path
+        )
+        .exclude(pk__in=CommuneTotal.objects.filter(review_round=review_round).values("commune"))
+        .order_by("path")[:12]
+    )
+
+    def record(commune):
+        officer = User.objects.create(
+            username=f"ghi-{commune.code}", role=User.Role.COMMUNE_OFFICER, unit=commune
+        )
+        CommuneTotal.objects.create(
+            review_round=review_round,
+            commune=commune,
+            total_households=900,
+            source="Công an xã",
+            recorded_by=officer,
+        )
+
+    client = client_for(province_reader)
+    url = reverse("survey:round_detail", kwargs={"public_id": review_round.public_id})
+    for commune in communes[:2]:
+        record(commune)
+    few = count_queries(client, url)
+    for commune in communes[2:]:
+        record(commune)
+    page = client.get(url).content.decode()
+    assert "ghi-" + communes[-1].code in page
+    assert count_queries(client, url) == few
