@@ -117,6 +117,14 @@ class ReportScope:
         return COUNTED[self.basis]
 
     @property
+    def leaf_level(self) -> AdminUnit.Level:
+        """What the summary and movement facts are grouped by (`SummaryFacts`,
+        `MovementFacts`): communes when the rows are communes or districts, else villages."""
+        if self.child_level in (AdminUnit.Level.COMMUNE, AdminUnit.Level.DISTRICT):
+            return AdminUnit.Level.COMMUNE
+        return AdminUnit.Level.VILLAGE
+
+    @property
     def standard(self) -> Standard:
         return get_standard(self.review_round.standard_code)
 
@@ -357,7 +365,7 @@ def summary_facts(scope: ReportScope) -> SummaryFacts:
         .values("pk", "name", "kind", "parent_id", "parent__name", "recorded")
         .order_by("path")
     ]
-    by_commune = scope.child_level in (AdminUnit.Level.COMMUNE, AdminUnit.Level.DISTRICT)
+    by_commune = scope.leaf_level == AdminUnit.Level.COMMUNE
     group = "commune_id" if by_commune else whole.response_group
     counts = {
         found.pop(group): found
@@ -640,8 +648,8 @@ def movement_facts(scope: ReportScope) -> MovementFacts:
     statuses = scope.statuses
     approved = [SurveyResponse.Status.APPROVED]
     current = scope.review_round
-    by_commune = scope.child_level in (AdminUnit.Level.COMMUNE, AdminUnit.Level.DISTRICT)
-    leaf_level = AdminUnit.Level.COMMUNE if by_commune else AdminUnit.Level.VILLAGE
+    leaf_level = scope.leaf_level
+    by_commune = leaf_level == AdminUnit.Level.COMMUNE
     if scope.unit.level == AdminUnit.Level.VILLAGE:
         leaf_units = AdminUnit.objects.filter(pk=scope.unit.pk)
     else:
@@ -1084,11 +1092,6 @@ class ReportTables:
         from .needs import support_needs
 
         return support_needs(self.scope)
-
-    @property
-    def groups(self) -> Summary:
-        """The policy-group table: the summary's rows, read for their group counts."""
-        return self.summary
 
     def unbalanced(self, target: str | None = None) -> list[Unbalanced]:
         """Movement rows (child units and totals) that do not add up, for the report to flag.

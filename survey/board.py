@@ -413,9 +413,9 @@ def village_board(
     return [r for r in rows if (r.unit and r.unit.is_active) or r.forms or r.households]
 
 
-def commune_board(user: User, review_round: ReviewRound, root: AdminUnit) -> list[CommuneRow]:
-    """Per commune under a district or province, the ones that are behind first."""
-    counts = {
+def status_counts_by_commune(review_round: ReviewRound, root: AdminUnit) -> dict[int, Any]:
+    """The round's forms by status, per commune under `root`: one aggregate."""
+    return {
         row["commune_id"]: row
         for row in SurveyResponse.objects.filter(
             review_round=review_round, commune__path__startswith=root.path
@@ -424,6 +424,11 @@ def commune_board(user: User, review_round: ReviewRound, root: AdminUnit) -> lis
         .annotate(**_status_aggregates())
         .order_by()
     }
+
+
+def commune_board(user: User, review_round: ReviewRound, root: AdminUnit) -> list[CommuneRow]:
+    """Per commune under a district or province, the ones that are behind first."""
+    counts = status_counts_by_commune(review_round, root)
     communes = (
         visible_units(user)
         .filter(level=AdminUnit.Level.COMMUNE, path__startswith=root.path)

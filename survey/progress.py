@@ -18,8 +18,8 @@ from accounts.models import User
 from accounts.scoping import visible_units
 from areas.models import AdminUnit
 
-from .board import StatusCounts, _counts_of, _status_aggregates
-from .models import OpinionRequest, ReviewRound, SurveyResponse, UnitRoundState
+from .board import StatusCounts, _counts_of, status_counts_by_commune
+from .models import OpinionRequest, ReviewRound, UnitRoundState
 from .workflow import commune_deadline_of
 
 Stage = UnitRoundState.Stage
@@ -89,15 +89,7 @@ def progress_board(
 ) -> ProgressBoard:
     """Every commune (and district) under `root` the user can see, with its step and lateness."""
     board = ProgressBoard(review_round=review_round, root=root)
-    counts = {
-        row["commune_id"]: row
-        for row in SurveyResponse.objects.filter(
-            review_round=review_round, commune__path__startswith=root.path
-        )
-        .values("commune_id")
-        .annotate(**_status_aggregates())
-        .order_by()
-    }
+    counts = status_counts_by_commune(review_round, root)
     communes = (
         visible_units(user)
         .filter(level=AdminUnit.Level.COMMUNE, path__startswith=root.path, is_active=True)

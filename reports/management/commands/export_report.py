@@ -13,26 +13,21 @@ nothing behind.
 from __future__ import annotations
 
 import os
-import re
 import tempfile
 from pathlib import Path
 from typing import Any
-from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db.models import QuerySet
 
 from accounts.models import User
-from accounts.scoping import reads_integrity, visible_units
-from areas.models import AdminUnit
-from areas.services import UnitNotFound, unit_resolve
+from accounts.scoping import reads_integrity
 from reports.excel.households import households_export
 from reports.excel.layout import Signing, place_name, preparer_name, signing_unit
 from reports.excel.summary import report_workbook
 from reports.selectors import COUNTED, report_scope
-from survey.models import ReviewRound
-from survey.selectors import rounds_visible
+
+from ..round_unit import add_round_and_unit, round_and_unit
 
 
 class Command(BaseCommand):
@@ -42,15 +37,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument(
-            "--round",
-            required=True,
-            metavar="ROUND",
-            help="Năm (đợt rà soát định kỳ của năm đó) hoặc mã đợt (UUID).",
-        )
-        parser.add_argument(
-            "--unit", required=True, metavar="CODE", help="Mã đơn vị (tỉnh, huyện, xã)."
-        )
+        add_round_and_unit(parser)
         parser.add_argument("--out", required=True, metavar="FILE.xlsx", help="Tệp Excel ghi ra.")
         parser.add_argument(
             "--user",
@@ -77,7 +64,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         user = self._user(options["user"])
-        review_round, unit = self._round_and_unit(options["round"], options["unit"], user)
+        review_round, unit = round_and_unit(options["round"], options["unit"], user)
         try:
             scope = report_scope(review_round, unit, basis=options["basis"])
         except ValidationError as exc:
@@ -127,65 +114,3 @@ class Command(BaseCommand):
         if user is None:
             raise CommandError(f"Không tìm thấy tài khoản đang hoạt động '{username}'.")
         return user
-
-    def _round_and_unit(
-        self, value: str, code: str, user: User | None
-    ) -> tuple[ReviewRound, AdminUnit]:
-        rounds: QuerySet[ReviewRound] = (
-            rounds_visible(user)
-            if user
-            else ReviewRound.objects.select_related("province", "province__edition")
-        )
-        value = value.strip()
-        if re.fullmatch(r"\d{4}", value):
-            candidates = list(rounds.filter(kind=ReviewRound.Kind.PERIODIC, year=int(value)))
-            if not candidates:
-                raise CommandError(
-                    self._no_round(f"Không có đợt rà soát định kỳ năm {value}", user)
-                )
-        else:
-            try:
-                public_id = UUID(value)
-            except ValueError as exc:
-                raise CommandError(
-                    f"--round '{value}' không hợp lệ: ghi năm (4 chữ số) hoặc mã đợt (UUID)."
-                ) from exc
-            candidates = list(rounds.filter(public_id=public_id))
-            if not candidates:
-                raise CommandError(self._no_round(f"Không tìm thấy đợt rà soát '{value}'", user))
-
-        # The unit's code means something only in a round's edition: keep the rounds whose
-        # province holds it.
-        found: list[tuple[ReviewRound, AdminUnit]] = []
-        missing: UnitNotFound | None = None
-        for review_round in candidates:
-            try:
-                unit = unit_resolve(code, edition=review_round.province.edition)
-            except UnitNotFound as exc:
-                missing = exc
-                continue
-            if unit.path.startswith(review_round.province.path):
-                found.append((review_round, unit))
-        if not found:
-            if len(candidates) == 1 and missing is not None:
-                raise CommandError(str(missing))
-            raise CommandError(
-                f"Không tìm thấy đơn vị có mã '{code}' thuộc tỉnh của đợt rà soát "
-                f"({', '.join(f'{r.province.name} {r.year}' for r in candidates)})."
-            )
-        if len(found) > 1:
-            raise CommandError(
-                f"Mã đơn vị '{code}' có ở nhiều đợt năm {value}: ghi mã đợt (UUID) thay cho năm."
-            )
-        review_round, unit = found[0]
-        if user is not None and not visible_units(user).filter(pk=unit.pk).exists():
-            raise CommandError(
-                f"Đơn vị '{code}' ({unit.name}) nằm ngoài phạm vi của tài khoản '{user.username}'."
-            )
-        return review_round, unit
-
-    @staticmethod
-    def _no_round(message: str, user: User | None) -> str:
-        if user is None:
-            return f"{message}."
-        return f"{message} trong phạm vi của tài khoản '{user.username}'."

@@ -19,7 +19,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from reports.integrity.findings import KIND_LABELS, integrity_report
 from reports.integrity.types import KINDS
 
-from .export_report import Command as ExportCommand
+from ..round_unit import add_round_and_unit, round_and_unit
 
 
 class Command(BaseCommand):
@@ -29,21 +29,11 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument(
-            "--round",
-            required=True,
-            metavar="ROUND",
-            help="Năm (đợt rà soát định kỳ của năm đó) hoặc mã đợt (UUID).",
-        )
-        parser.add_argument(
-            "--unit", required=True, metavar="CODE", help="Mã đơn vị (tỉnh, huyện, xã)."
-        )
+        add_round_and_unit(parser)
         parser.add_argument("--json", action="store_true", help="In kết quả dạng JSON.")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        review_round, unit = ExportCommand()._round_and_unit(
-            options["round"], options["unit"], None
-        )
+        review_round, unit = round_and_unit(options["round"], options["unit"], None)
         try:
             report = integrity_report(review_round, unit)
         except ValidationError as exc:
