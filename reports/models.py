@@ -40,3 +40,106 @@ class FindingFollowUp(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}: {self.get_outcome_display()}"
+
+
+# --- Per-commune aggregates of the reports (decision record 0015) ---------------------------------
+
+
+class CommuneFact(models.Model):
+    """What one commune's counted responses add to one family of report figures, for one round
+    and basis: the summary counts, the poor and near-poor by ethnic group and policy group, their
+    deprivations, causes and needs (`reports.aggregates.FAMILIES`). `data` holds the non-zero
+    measures by name; a measure of a dimension is named "<dimension value>|<measure>".
+
+    Written only by `reports.aggregates` (rebuilt from the forms, commune by commune, when a
+    trigger has marked the commune: `FactMark`); read by the reports of a district, a province and
+    the nation instead of the forms."""
+
+    review_round = models.ForeignKey(ReviewRound, on_delete=models.CASCADE, related_name="+")
+    basis = models.CharField(max_length=10)
+    family = models.CharField(max_length=16)
+    commune = models.ForeignKey(
+        AdminUnit, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    data = models.JSONField(default=dict)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["review_round", "basis", "family", "commune"], name="commune_fact_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.family} {self.basis} {self.commune_id}"
+
+
+class MovementFact(models.Model):
+    """The movement groups of one round and basis (`reports.selectors.MovementFacts.groups`,
+    leaves being communes) made by the households whose commune now is `owner`: the movement
+    tables of a district, a province or an area sum them over the owners."""
+
+    review_round = models.ForeignKey(ReviewRound, on_delete=models.CASCADE, related_name="+")
+    basis = models.CharField(max_length=10)
+    owner = models.IntegerField()
+    sleaf = models.IntegerField(null=True)
+    eleaf = models.IntegerField(null=True)
+    # NULL as in the groups: no counted result at that end (not "", which no query yields).
+    prev_class = models.CharField(max_length=16, null=True)  # noqa: DJ001
+    cur_class = models.CharField(max_length=16, null=True)  # noqa: DJ001
+    poor_before = models.BooleanField()
+    near_poor_before = models.BooleanField()
+    arrived = models.BooleanField()
+    counted = models.BooleanField()
+    resident_or_filed = models.BooleanField()
+    n = models.IntegerField()
+    prev_n = models.IntegerField()
+    cur_n = models.IntegerField()
+    gain = models.IntegerField()
+    loss = models.IntegerField()
+    n_prev_minority = models.IntegerField()
+    prev_n_prev_minority = models.IntegerField()
+    n_cur_minority = models.IntegerField()
+    cur_n_cur_minority = models.IntegerField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["review_round", "basis", "owner"], name="movement_fact_owner")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.basis} {self.owner}: {self.sleaf} -> {self.eleaf} ({self.n})"
+
+
+class FactMark(models.Model):
+    """A commune whose aggregates of a round are to be rebuilt, written by database triggers in
+    the transaction of the change (migration 0002): kind "r" for the response figures of the
+    commune a form is filed under, "m" for the movement groups of the households living in the
+    commune; no commune: the whole round. Consumed by `reports.aggregates.fold_marks`."""
+
+    review_round_id = models.IntegerField()
+    kind = models.CharField(max_length=1)
+    commune_id = models.IntegerField(null=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["review_round_id"], name="fact_mark_round")]
+
+    def __str__(self) -> str:
+        return f"{self.review_round_id} {self.kind} {self.commune_id}"
+
+
+class RoundLink(models.Model):
+    """Round `target`'s movement figures read the forms of round `source` (itself, the previous
+    rounds and those before): a trigger on a form of `source` marks `target` too. Kept by
+    `reports.aggregates` when it rebuilds `target`."""
+
+    source_id = models.IntegerField()
+    target_id = models.IntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source_id", "target_id"], name="round_link_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source_id} -> {self.target_id}"

@@ -11,6 +11,7 @@ child unit. Both classes come from the same query. `ReportTables.poverty_causes`
 `.support_needs` keep them for the pages and the workbook.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -78,31 +79,13 @@ class AnswerTable:
 
 def answer_tables(scope: ReportScope, question: str) -> dict[str, AnswerTable]:
     """The poor and the near-poor tables of a question ("causes" or "needs"), from one query."""
-    relation, answer, choices = QUESTIONS[question]
-    group = scope.response_group
-    final = "final_classification"
-    aggregates: dict[str, Count] = {}
-    for target in TARGETS:
-        is_target = Q(**{final: target})
-        # The join repeats a response once per answer: the base counts each response once.
-        aggregates[f"{target}__households"] = Count("id", filter=is_target, distinct=True)
-        aggregates[f"{target}__answered"] = Count(
-            "id", filter=is_target & Q(**{f"{relation}__isnull": False}), distinct=True
-        )
-        for key in choices.values:
-            # One row per (response, answer): counting rows counts households.
-            aggregates[f"{target}__{key}"] = Count(
-                relation, filter=is_target & Q(**{f"{relation}__{answer}": key})
-            )
-    grouped = {
-        row[group]: row
-        for row in SurveyResponse.objects.filter(
-            scope.response_filter(), status__in=scope.statuses, final_classification__in=TARGETS
-        )
-        .values(group)
-        .annotate(**aggregates)  # type: ignore[arg-type]
-        .order_by()
-    }
+    _relation, _answer, choices = QUESTIONS[question]
+    if scope.leaf_level == AdminUnit.Level.COMMUNE:  # a district or a province: the aggregates
+        from .aggregates import stored_answer_rows
+
+        grouped: dict[int | None, dict[str, int]] = stored_answer_rows(scope, question)
+    else:
+        grouped = answer_rows(scope, question, scope.response_group)
     keys = list(choices.values)
     labelled = [(key, str(label)) for key, label in choices.choices]
 
@@ -126,6 +109,44 @@ def answer_tables(scope: ReportScope, question: str) -> dict[str, AnswerTable]:
             question=question, target=target, choices=labelled, rows=rows, total=total
         )
     return result
+
+
+def answer_aggregates(question: str) -> dict[str, Count]:
+    """The measures of `answer_tables` of a question, by name."""
+    relation, answer, choices = QUESTIONS[question]
+    final = "final_classification"
+    aggregates: dict[str, Count] = {}
+    for target in TARGETS:
+        is_target = Q(**{final: target})
+        # The join repeats a response once per answer: the base counts each response once.
+        aggregates[f"{target}__households"] = Count("id", filter=is_target, distinct=True)
+        aggregates[f"{target}__answered"] = Count(
+            "id", filter=is_target & Q(**{f"{relation}__isnull": False}), distinct=True
+        )
+        for key in choices.values:
+            # One row per (response, answer): counting rows counts households.
+            aggregates[f"{target}__{key}"] = Count(
+                relation, filter=is_target & Q(**{f"{relation}__{answer}": key})
+            )
+    return aggregates
+
+
+def answer_rows(
+    scope: ReportScope, question: str, group: str, owners: Sequence[int] | None = None
+) -> dict[int | None, dict[str, int]]:
+    """The counts of `answer_tables` by the response field `group`, of the responses filed under
+    the communes `owners` only when given."""
+    responses = SurveyResponse.objects.filter(
+        scope.response_filter(), status__in=scope.statuses, final_classification__in=TARGETS
+    )
+    if owners is not None:
+        responses = responses.filter(commune_id__in=owners)
+    return {
+        row.pop(group): row
+        for row in responses.values(group)
+        .annotate(**answer_aggregates(question))  # type: ignore[arg-type]
+        .order_by()
+    }
 
 
 def poverty_causes(scope: ReportScope) -> dict[str, AnswerTable]:

@@ -57,7 +57,14 @@ from survey.models import (
 from survey.selectors import previous_rounds, provinces_continued
 
 if TYPE_CHECKING:
-    from .tables import ChildrenTable, DeprivationsByUnit, EthnicTable, GroupTable, HouseholdLists
+    from .tables import (
+        ChildrenTable,
+        DeprivationsByUnit,
+        EthnicTable,
+        GroupTable,
+        HouseholdLists,
+        TargetFacts,
+    )
 
 if TYPE_CHECKING:
     from .needs import AnswerTable
@@ -129,7 +136,13 @@ class ReportScope:
         return get_standard(self.review_round.standard_code)
 
     def children(self) -> list[AdminUnit]:
-        """The child units, by level under this unit: a province's communes sit under districts."""
+        """The child units, by level under this unit: a province's communes sit under districts.
+        Asked once per scope (every table of a report asks)."""
+        return list(self._children)
+
+    @cached_property
+    def _children(self) -> list[AdminUnit]:
+        # (cached_property writes the instance's __dict__, which a frozen dataclass allows)
         if self.child_level is None:
             return []
         units = AdminUnit.objects.filter(path__startswith=self.unit.path, level=self.child_level)
@@ -366,17 +379,29 @@ def summary_facts(scope: ReportScope) -> SummaryFacts:
         .order_by("path")
     ]
     by_commune = scope.leaf_level == AdminUnit.Level.COMMUNE
-    group = "commune_id" if by_commune else whole.response_group
-    counts = {
+    if by_commune:  # a district or a province: the per-commune aggregates
+        from .aggregates import stored_summary_counts
+
+        counts = stored_summary_counts(scope)
+    else:
+        counts = summary_counts(whole, whole.response_group)
+    return SummaryFacts(communes=communes, counts=counts, by_commune=by_commune)
+
+
+def summary_counts(
+    scope: ReportScope, group: str, owners: Sequence[int] | None = None
+) -> dict[int | None, dict[str, int]]:
+    """The summary counts of the scope's counted responses by `group` (a response field); only
+    those filed under the communes `owners` when given (`reports.aggregates`)."""
+    responses = SurveyResponse.objects.filter(scope.response_filter(), status__in=scope.statuses)
+    if owners is not None:
+        responses = responses.filter(commune_id__in=owners)
+    return {
         found.pop(group): found
-        for found in SurveyResponse.objects.filter(
-            whole.response_filter(), status__in=scope.statuses
-        )
-        .values(group)
+        for found in responses.values(group)
         .annotate(**_summary_aggregates())  # type: ignore[arg-type]
         .order_by()
     }
-    return SummaryFacts(communes=communes, counts=counts, by_commune=by_commune)
 
 
 def summary(scope: ReportScope, facts: SummaryFacts | None = None) -> Summary:
@@ -642,12 +667,7 @@ def movement_facts(scope: ReportScope) -> MovementFacts:
     round's tree through `areas.UnitSuccession` when the previous round was on an older one (the
     first round of a merged province starts from every old province's round). The end is this
     round's result on the report's basis, under the leaf of this round's response."""
-    whole = replace(scope, area=None)
     previous = previous_rounds(scope.review_round)
-    prev_ids = [r.pk for r in previous]
-    statuses = scope.statuses
-    approved = [SurveyResponse.Status.APPROVED]
-    current = scope.review_round
     leaf_level = scope.leaf_level
     by_commune = leaf_level == AdminUnit.Level.COMMUNE
     if scope.unit.level == AdminUnit.Level.VILLAGE:
@@ -658,14 +678,44 @@ def movement_facts(scope: ReportScope) -> MovementFacts:
         row["pk"]: (row["parent_id"], row["kind"] if by_commune else row["parent__kind"])
         for row in leaf_units.values("pk", "parent_id", "kind", "parent__kind")
     }
+    if by_commune:  # a district or a province: the per-commune aggregates
+        from .aggregates import stored_movement_groups
+
+        groups = stored_movement_groups(scope, list(leaves))
+    else:
+        groups = movement_groups(scope, previous, list(leaves))
+    return MovementFacts(previous=previous, leaf_level=leaf_level, leaves=leaves, groups=groups)
+
+
+def movement_groups(
+    scope: ReportScope,
+    previous: list[ReviewRound],
+    ids: list[int],
+    owners: Sequence[int] | None = None,
+    by_owner: bool = False,
+) -> list[dict[str, Any]]:
+    """The groups of `MovementFacts`: households poor or near-poor at either end whose start or
+    end leaf is one of `ids`. Only the households living now in the communes `owners` when
+    given; `by_owner` keeps their commune apart in the groups, as "owner" (`reports.aggregates`
+    stores the groups of each commune's households)."""
+    whole = replace(scope, area=None)
+    prev_ids = [r.pk for r in previous]
+    statuses = scope.statuses
+    approved = [SurveyResponse.Status.APPROVED]
+    current = scope.review_round
+    leaf_level = scope.leaf_level
     # Only households poor or near-poor at either end: a hash semi-join, then the unique
     # (round, household) index for their responses, instead of every household of the province.
     concerned = SurveyResponse.objects.filter(
         Q(review_round=current, status__in=statuses)
         | Q(review_round_id__in=prev_ids, status__in=approved),
         final_classification__in=TARGETS,
-    ).values("household_id")
-    households = Household.objects.filter(pk__in=concerned).annotate(
+    )
+    households = Household.objects.all()
+    if owners is not None:
+        concerned = concerned.filter(household__commune_id__in=owners)
+        households = households.filter(commune_id__in=owners)
+    households = households.filter(pk__in=concerned.values("household_id")).annotate(
         cur=FilteredRelation(
             "responses",
             condition=Q(responses__review_round=current, responses__status__in=statuses),
@@ -723,7 +773,6 @@ def movement_facts(scope: ReportScope) -> MovementFacts:
     cur_n = Coalesce(F("cur__member_count"), Value(0))
     sleaf = _start_key(replace(whole, child_level=leaf_level), previous)
     eleaf = F(f"cur__{_KEY_PATHS[leaf_level][0]}")
-    ids = list(leaves)
     in_report = Q(sleaf__in=ids) | Q(eleaf__in=ids)
     start_commune: dict[str, Any] = {}
     # A commune's report by village: a household whose start village is unknown but whose start
@@ -742,16 +791,22 @@ def movement_facts(scope: ReportScope) -> MovementFacts:
             "sleaf",
             "eleaf",
             *start_commune,
+            **({"owner": F("commune_id")} if by_owner else {}),
             prev_class=F("prev__final_classification"),
             cur_class=F("cur__final_classification"),
-            prev_minority=F("prev__head_minority"),
-            cur_minority=F("cur__head_minority"),
             **flags,
         )
         .annotate(
             n=Count("pk"),
             prev_n=Sum(prev_n),
             cur_n=Sum(cur_n),
+            # Headed by a person of an ethnic minority, at the start and at the end.
+            n_prev_minority=Count("pk", filter=Q(prev__head_minority=True)),
+            prev_n_prev_minority=Coalesce(
+                Sum(prev_n, filter=Q(prev__head_minority=True)), Value(0)
+            ),
+            n_cur_minority=Count("pk", filter=Q(cur__head_minority=True)),
+            cur_n_cur_minority=Coalesce(Sum(cur_n, filter=Q(cur__head_minority=True)), Value(0)),
             # A household in the class at both ends, in the same row, may have gained or lost
             # members: "other" persons.
             gain=Sum(Greatest(cur_n - prev_n, Value(0))),
@@ -762,7 +817,7 @@ def movement_facts(scope: ReportScope) -> MovementFacts:
     for group in groups:
         if unplaced is not None and group["sleaf"] is None and group["scommune"] == unplaced:
             group["sleaf"] = UNPLACED
-    return MovementFacts(previous=previous, leaf_level=leaf_level, leaves=leaves, groups=groups)
+    return groups
 
 
 def _row_of(scope: ReportScope, facts: MovementFacts) -> dict[Any, Any]:
@@ -806,9 +861,8 @@ def _place(
                 h, p = households[target][rs], persons[target][rs]
                 h.start += n
                 p.start += prev_n
-                if g["prev_minority"]:
-                    h.start_minority += n
-                    p.start_minority += prev_n
+                h.start_minority += g["n_prev_minority"]
+                p.start_minority += g["prev_n_prev_minority"]
                 if g["counted"] and here:
                     if cur == other:
                         h.dec_other_class += n
@@ -829,9 +883,8 @@ def _place(
                 h, p = households[target][re], persons[target][re]
                 h.end += n
                 p.end += cur_n
-                if g["cur_minority"]:
-                    h.end_minority += n
-                    p.end_minority += cur_n
+                h.end_minority += g["n_cur_minority"]
+                p.end_minority += g["cur_n_cur_minority"]
                 if prev not in TARGETS:
                     if g[f"{target}_before"]:
                         bucket = "inc_returned"
@@ -1038,7 +1091,7 @@ class ReportTables:
     # deprivations by unit and indicator.
 
     @cached_property
-    def target_facts(self) -> list[dict[str, Any]]:
+    def target_facts(self) -> "TargetFacts":
         from .tables import target_facts
 
         return target_facts(self.scope)

@@ -12,6 +12,7 @@ near-poor) and their deprivation rows.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -72,11 +73,51 @@ def _by_class(prefix: str = "") -> dict[str, Any]:
 UNIT = "unit"
 
 
-def target_facts(scope: ReportScope) -> list[dict[str, Any]]:
-    """The scope's counted poor and near-poor responses, counted by (child unit, head's ethnic
-    group): per class the households, persons, policy groups and children. One query, that the
-    tables by unit (4–7's households, 8, 11's households) and by ethnic group (9) roll up."""
-    group = scope.response_group
+# The measures of table 9, by ethnic group.
+ETHNIC_MEASURES = ("poor__total", "poor__persons", "near_poor__total", "near_poor__persons")
+
+
+@dataclass
+class TargetFacts:
+    """What the tables of the poor and near-poor households are made from: the measures of
+    `target_aggregates` by child unit (4–7's households, 8, 11's households), and those of table
+    9 by the head's ethnic group, over the whole scope."""
+
+    per_unit: dict[int, dict[str, int]]
+    by_ethnicity: dict[str, dict[str, int]]
+
+    @classmethod
+    def of_rows(cls, rows: list[dict[str, Any]]) -> TargetFacts:
+        """From rows by (unit, ethnic group), as `target_rows` gives them."""
+        per_unit: dict[int, dict[str, int]] = {}
+        by_ethnicity: dict[str, dict[str, int]] = {}
+        for row in rows:
+            into = per_unit.setdefault(row[UNIT], {})
+            for name, value in row.items():
+                if name not in (UNIT, "head_ethnicity"):
+                    into[name] = into.get(name, 0) + value
+            group = by_ethnicity.setdefault(
+                row["head_ethnicity"], dict.fromkeys(ETHNIC_MEASURES, 0)
+            )
+            for name in ETHNIC_MEASURES:
+                group[name] += row[name]
+        return cls(per_unit=per_unit, by_ethnicity=by_ethnicity)
+
+
+def target_facts(scope: ReportScope) -> TargetFacts:
+    """The scope's counted poor and near-poor responses, counted by child unit and by the head's
+    ethnic group: per class the households, persons, policy groups and children. One query, that
+    the tables by unit (4–7's households, 8, 11's households) and by ethnic group (9) roll up; for
+    a district or a province, the per-commune aggregates (`reports.aggregates`)."""
+    if scope.leaf_level == AdminUnit.Level.COMMUNE:
+        from .aggregates import stored_target_facts
+
+        return stored_target_facts(scope)
+    return TargetFacts.of_rows(target_rows(scope, scope.response_group))
+
+
+def target_aggregates() -> dict[str, Any]:
+    """The measures of `target_facts`, by name."""
     aggregates: dict[str, Any] = {}
     for target in TARGETS:
         is_target = Q(final_classification=target)
@@ -90,33 +131,48 @@ def target_facts(scope: ReportScope) -> list[dict[str, Any]]:
         aggregates[f"{target}__children"] = Coalesce(
             Sum("child_count", filter=with_children), Value(0)
         )
+    return aggregates
+
+
+def target_rows(
+    scope: ReportScope, group: str, owners: Sequence[int] | None = None
+) -> list[dict[str, Any]]:
+    """`target_facts` grouped by the response field `group`, of the responses filed under the
+    communes `owners` only when given."""
+    responses = _responses(scope)
+    if owners is not None:
+        responses = responses.filter(commune_id__in=owners)
     rows = []
-    for row in _responses(scope).values(group, "head_ethnicity").annotate(**aggregates).order_by():
+    grouped = responses.values(group, "head_ethnicity").annotate(**target_aggregates())
+    for row in grouped.order_by():
         found = dict(row)
         found[UNIT] = found.pop(group)
         rows.append(found)
     return rows
 
 
-def _per_unit(facts: list[dict[str, Any]]) -> dict[int, dict[str, int]]:
-    """The facts summed over the ethnic groups, by unit."""
-    units: dict[int, dict[str, int]] = {}
-    for row in facts:
-        into = units.setdefault(row[UNIT], {})
-        for name, value in row.items():
-            if name not in (UNIT, "head_ethnicity"):
-                into[name] = into.get(name, 0) + value
-    return units
-
-
 def deprivation_facts(scope: ReportScope) -> dict[tuple[int, str], dict[str, int]]:
     """Poor and near-poor households deprived of each indicator, by (child unit, indicator): one
-    query, that tables 4–7, 11 and the deprivation sheet read."""
-    group = scope.response_group
+    query, that tables 4–7, 11 and the deprivation sheet read; for a district or a province, the
+    per-commune aggregates (`reports.aggregates`)."""
+    if scope.leaf_level == AdminUnit.Level.COMMUNE:
+        from .aggregates import stored_deprivation_facts
+
+        return stored_deprivation_facts(scope)
+    return deprivation_counts(scope, scope.response_group)
+
+
+def deprivation_counts(
+    scope: ReportScope, group: str, owners: Sequence[int] | None = None
+) -> dict[tuple[int, str], dict[str, int]]:
+    """`deprivation_facts` grouped by the response field `group`, of the responses filed under
+    the communes `owners` only when given."""
+    rows = _deprivation_rows(scope)
+    if owners is not None:
+        rows = rows.filter(response__commune_id__in=owners)
     return {
         (row[f"response__{group}"], row["indicator"]): row
-        for row in _deprivation_rows(scope)
-        .values(f"response__{group}", "indicator")
+        for row in rows.values(f"response__{group}", "indicator")
         .annotate(**_by_class("response__"))
         .order_by()
     }
@@ -181,12 +237,12 @@ def _by_unit(
 
 def deprivations_by_unit(
     scope: ReportScope,
-    facts: list[dict[str, Any]] | None = None,
+    facts: TargetFacts | None = None,
     deprived: dict[tuple[int, str], dict[str, int]] | None = None,
 ) -> dict[str, DeprivationsByUnit]:
     """Poor and near-poor households by unit, and those deprived of each indicator of the round's
     standard (tables 4–7: counts and rates, rate = deprived / households of the class)."""
-    households = _per_unit(target_facts(scope) if facts is None else facts)
+    households = (target_facts(scope) if facts is None else facts).per_unit
     counts = deprivation_facts(scope) if deprived is None else deprived
     indicators = list(scope.standard.indicators)
     result = {}
@@ -245,11 +301,11 @@ class GroupTable:
     total: GroupRow
 
 
-def groups_by_unit(scope: ReportScope, facts: list[dict[str, Any]] | None = None) -> GroupTable:
+def groups_by_unit(scope: ReportScope, facts: TargetFacts | None = None) -> GroupTable:
     """Poor and near-poor households by policy group and unit (table 8), from `target_facts`. A
     household may be in several groups; "other" are those in none, so total ≤ the groups plus
     other."""
-    data = _per_unit(target_facts(scope) if facts is None else facts)
+    data = (target_facts(scope) if facts is None else facts).per_unit
     rows = []
     for unit in _units(scope):
         found = data.get(unit.pk, {})
@@ -292,12 +348,11 @@ class EthnicTable:
         return rate(row.near_poor, self.total.near_poor)
 
 
-def by_ethnicity(scope: ReportScope, facts: list[dict[str, Any]] | None = None) -> EthnicTable:
+def by_ethnicity(scope: ReportScope, facts: TargetFacts | None = None) -> EthnicTable:
     """Poor and near-poor households and persons by the head's ethnic group (table 9): the groups
     present, in the order of the official list (GSO codes), from `target_facts`."""
     by_group: dict[str, EthnicRow] = {}
-    for found in target_facts(scope) if facts is None else facts:
-        code = found["head_ethnicity"]
+    for code, found in (target_facts(scope) if facts is None else facts).by_ethnicity.items():
         row = by_group.setdefault(code, EthnicRow(code=code, label=ETHNIC_NAMES.get(code, NO_HEAD)))
         row.poor += found["poor__total"]
         row.poor_persons += found["poor__persons"]
@@ -339,7 +394,7 @@ class ChildrenTable:
 
 def children(
     scope: ReportScope,
-    facts: list[dict[str, Any]] | None = None,
+    facts: TargetFacts | None = None,
     deprived: dict[tuple[int, str], dict[str, int]] | None = None,
 ) -> ChildrenTable:
     """Children under 16 in poor and near-poor households by unit, and the households deprived of
@@ -347,7 +402,7 @@ def children(
     deprived / households with children. From `target_facts` and `deprivation_facts`."""
     indicators = [i for i in scope.standard.indicators if i.concerns_children]
     keys = [i.key for i in indicators]
-    households = _per_unit(target_facts(scope) if facts is None else facts)
+    households = (target_facts(scope) if facts is None else facts).per_unit
     counts = deprivation_facts(scope) if deprived is None else deprived
     rows = []
     for unit in _units(scope):

@@ -1,0 +1,417 @@
+"""Per-commune aggregates of the reports, exact at every read (decision record 0015).
+
+The reports of a district, a province and the nation read what each commune's forms add to
+their figures (`CommuneFact`, `MovementFact`) instead of the forms. The figures are made by the
+very queries that scan the forms (`reports.selectors`, `.tables`, `.needs`), restricted to a few
+communes, so a stored figure and a scan cannot count differently.
+
+They are kept exact this way:
+
+1. Database triggers (migration 0002) write a `FactMark` in the transaction of any change that
+   moves a figure: a form inserted, deleted, or changed while it counts on some basis; a
+   deprivation, cause or need row of a counted form; a household's status, commune, split or
+   date of registration; a round's year, kind or end; any succession of units. No write path can
+   skip them: the services, the imports, `QuerySet.update`, the admin, SQL by hand.
+2. Before a report reads a round's figures, `fold_marks` rebuilds the communes marked for that
+   round, in one query per family for all of them, and deletes the marks it read; concurrent
+   folds of a round wait for each other (an advisory lock). A report therefore never disagrees
+   with the forms it could see, and a form's save costs a few inserts, not a recount.
+3. `verify(review_round)` recomputes every figure from the forms and lists the differences
+   (`manage.py verify_aggregates`); `rebuild(review_round)` makes them all again.
+
+Only reports by commune (or by district) read them; a commune's report by village scans its own
+few thousand forms, as before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Q
+
+from areas.models import AdminUnit
+from survey.models import ReviewRound
+from survey.selectors import previous_rounds, provinces_continued
+
+from .models import CommuneFact, FactMark, MovementFact, RoundLink
+from .needs import QUESTIONS, answer_aggregates, answer_rows
+from .selectors import (
+    COUNTED,
+    TARGETS,
+    ReportScope,
+    _summary_aggregates,
+    movement_groups,
+    summary_counts,
+)
+from .tables import (
+    ETHNIC_MEASURES,
+    UNIT,
+    TargetFacts,
+    deprivation_counts,
+    target_aggregates,
+    target_rows,
+)
+
+BASES = tuple(COUNTED)
+FAMILIES = ("summary", "target", "deprivation", *QUESTIONS)
+# The dimensions of a movement group (`MovementFacts.groups`) and its measures.
+MOVEMENT_DIMS = (
+    "sleaf",
+    "eleaf",
+    "prev_class",
+    "cur_class",
+    "poor_before",
+    "near_poor_before",
+    "arrived",
+    "counted",
+    "resident_or_filed",
+)
+MOVEMENT_MEASURES = (
+    "n",
+    "prev_n",
+    "cur_n",
+    "gain",
+    "loss",
+    "n_prev_minority",
+    "prev_n_prev_minority",
+    "n_cur_minority",
+    "cur_n_cur_minority",
+)
+SEP = "|"  # between a dimension's value and a measure's name in `CommuneFact.data`
+LOCK = 0x5241_4747  # advisory lock class of the folds (with the round's id)
+
+
+def _scope(review_round: ReviewRound, basis: str) -> ReportScope:
+    """The round's whole province by commune: what the aggregates are made of."""
+    return ReportScope(
+        review_round=review_round,
+        unit=review_round.province,
+        child_level=AdminUnit.Level.COMMUNE,
+        basis=basis,
+    )
+
+
+def _nonzero(values: dict[str, Any], prefix: str = "") -> dict[str, int]:
+    return {f"{prefix}{name}": int(value) for name, value in values.items() if value}
+
+
+# --- Making the figures of some communes from the forms ----------------------------------------
+
+
+def commune_facts(
+    review_round: ReviewRound, basis: str, owners: Sequence[int] | None = None
+) -> dict[tuple[str, int], dict[str, int]]:
+    """The non-zero measures of every family, by (family, commune), from the forms filed under
+    the communes `owners` (all of the round's when None): one query per family."""
+    scope = _scope(review_round, basis)
+    found: dict[tuple[str, int], dict[str, int]] = {}
+    for commune, counts in summary_counts(scope, "commune_id", owners).items():
+        found[("summary", commune)] = _nonzero(counts)  # type: ignore[index]
+    # The poor and near-poor: every measure by commune, those of table 9 by ethnic group too.
+    rows = target_rows(scope, "commune_id", owners)
+    for commune, data in TargetFacts.of_rows(rows).per_unit.items():
+        found[("target", commune)] = _nonzero(data)
+    for row in rows:
+        into = found.setdefault(("target", row[UNIT]), {})
+        measures = {name: row[name] for name in ETHNIC_MEASURES}
+        into.update(_nonzero(measures, f"{row['head_ethnicity']}{SEP}"))
+    for (commune, indicator), row in deprivation_counts(scope, "commune_id", owners).items():
+        into = found.setdefault(("deprivation", commune), {})
+        into.update(_nonzero({t: row[t] for t in TARGETS}, f"{indicator}{SEP}"))
+    for question in QUESTIONS:
+        for commune, counts in answer_rows(scope, question, "commune_id", owners).items():
+            found[(question, int(commune or 0))] = _nonzero(counts)
+    return {key: data for key, data in found.items() if data}
+
+
+def movement_facts_of(
+    review_round: ReviewRound, basis: str, owners: Sequence[int] | None = None
+) -> list[dict[str, Any]]:
+    """The movement groups of the households living in the communes `owners` (all when None),
+    by owner: one query."""
+    scope = _scope(review_round, basis)
+    leaves = list(
+        AdminUnit.objects.filter(
+            path__startswith=review_round.province.path, level=AdminUnit.Level.COMMUNE
+        ).values_list("pk", flat=True)
+    )
+    return movement_groups(
+        scope, previous_rounds(review_round), leaves, owners=owners, by_owner=True
+    )
+
+
+# --- Writing them ------------------------------------------------------------------------------
+
+
+def _write(
+    review_round: ReviewRound, r_owners: list[int] | None, m_owners: list[int] | None
+) -> None:
+    """Make again the response figures of the communes `r_owners` and the movement groups of
+    the households of the communes `m_owners` (None: every commune; []: none)."""
+    facts, moves = [], []
+    for basis in BASES:
+        if r_owners != []:
+            facts += [
+                CommuneFact(
+                    review_round=review_round,
+                    basis=basis,
+                    family=family,
+                    commune_id=commune,
+                    data=data,
+                )
+                for (family, commune), data in commune_facts(review_round, basis, r_owners).items()
+            ]
+        if m_owners != []:
+            moves += [
+                MovementFact(review_round=review_round, basis=basis, **group)
+                for group in movement_facts_of(review_round, basis, m_owners)
+            ]
+    if r_owners != []:
+        stale = CommuneFact.objects.filter(review_round=review_round)
+        if r_owners is not None:
+            stale = stale.filter(commune_id__in=r_owners)
+        stale.delete()
+        CommuneFact.objects.bulk_create(facts, batch_size=2000)
+    if m_owners != []:
+        stale_moves = MovementFact.objects.filter(review_round=review_round)
+        if m_owners is not None:
+            stale_moves = stale_moves.filter(owner__in=m_owners)
+        stale_moves.delete()
+        MovementFact.objects.bulk_create(moves, batch_size=2000)
+
+
+def _sources(review_round: ReviewRound) -> list[int]:
+    """The rounds whose forms this round's movement figures may read: itself, and every round of
+    its province (or of an old province merged into it) of an earlier or the same year."""
+    return list(
+        ReviewRound.objects.filter(
+            Q(pk=review_round.pk)
+            | (provinces_continued(review_round.province) & Q(year__lte=review_round.year))
+        )
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+
+
+def _lock(review_round: ReviewRound) -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK, review_round.pk])
+
+
+def rebuild(review_round: ReviewRound) -> None:
+    """Make every aggregate of the round again from the forms, and what marks it (`RoundLink`)."""
+    with transaction.atomic():
+        _lock(review_round)
+        marks = list(FactMark.objects.filter(review_round_id=review_round.pk).values_list("pk"))
+        RoundLink.objects.filter(target_id=review_round.pk).delete()
+        RoundLink.objects.bulk_create(
+            [RoundLink(source_id=s, target_id=review_round.pk) for s in _sources(review_round)]
+        )
+        _write(review_round, None, None)
+        FactMark.objects.filter(pk__in=[m for (m,) in marks]).delete()
+
+
+def fold_marks(review_round: ReviewRound) -> int:
+    """Bring the round's aggregates up to date with the marks written since the last fold;
+    returns how many marks it consumed. A mark without a commune rebuilds the whole round."""
+    if not FactMark.objects.filter(review_round_id=review_round.pk).exists():
+        return 0
+    with transaction.atomic():
+        _lock(review_round)
+        marks = list(
+            FactMark.objects.filter(review_round_id=review_round.pk).values_list(
+                "pk", "kind", "commune_id"
+            )
+        )
+        if not marks:  # another fold took them while this one waited
+            return 0
+        if any(commune is None for _, _, commune in marks):
+            rebuild(review_round)
+        else:
+            r_owners = sorted({c for _, kind, c in marks if kind == "r" and c is not None})
+            m_owners = sorted({c for _, kind, c in marks if kind == "m" and c is not None})
+            _write(review_round, r_owners, m_owners)
+        ids = [pk for pk, _, _ in marks]
+        for start in range(0, len(ids), 10000):
+            FactMark.objects.filter(pk__in=ids[start : start + 10000]).delete()
+    return len(marks)
+
+
+def fold_all() -> int:
+    """Fold the marks of every round (`manage.py verify_aggregates` first, a worker or cron)."""
+    rounds = FactMark.objects.values_list("review_round_id", flat=True).distinct()
+    return sum(fold_marks(r) for r in ReviewRound.objects.filter(pk__in=list(rounds)))
+
+
+# --- Reading them ------------------------------------------------------------------------------
+
+
+def _communes_of(scope: ReportScope) -> dict[int, int | None]:
+    """The communes of the scope (every area) and the child row each is in."""
+    whole = ReportScope(scope.review_round, scope.unit, scope.child_level, scope.basis)
+    by_parent = scope.child_level == AdminUnit.Level.DISTRICT
+    return {
+        pk: (parent if by_parent else pk)
+        for pk, parent in AdminUnit.objects.filter(whole.commune_units_filter()).values_list(
+            "pk", "parent_id"
+        )
+    }
+
+
+def _stored(scope: ReportScope, family: str) -> dict[int, dict[str, int]]:
+    """The family's stored measures of the scope's communes, by commune, after a fold."""
+    fold_marks(scope.review_round)
+    rows = CommuneFact.objects.filter(
+        review_round=scope.review_round, basis=scope.basis, family=family
+    )
+    if scope.unit.level != AdminUnit.Level.PROVINCE:
+        rows = rows.filter(commune__parent=scope.unit)
+    return dict(rows.values_list("commune_id", "data"))
+
+
+def _by_child(
+    scope: ReportScope, stored: dict[int, dict[str, int]]
+) -> dict[int | None, dict[str, int]]:
+    """Each child row's measures: the sum of its communes'."""
+    rows: dict[int | None, dict[str, int]] = {}
+    for commune, child in _communes_of(scope).items():
+        data = stored.get(commune)
+        if data is None:
+            continue
+        into = rows.setdefault(child, {})
+        for name, value in data.items():
+            into[name] = into.get(name, 0) + value
+    return rows
+
+
+def stored_summary_counts(scope: ReportScope) -> dict[int | None, dict[str, int]]:
+    """`SummaryFacts.counts` by commune, from the aggregates."""
+    names = list(_summary_aggregates())
+    return {
+        commune: {name: data.get(name, 0) for name in names}
+        for commune, data in _stored(scope, "summary").items()
+    }
+
+
+def stored_target_facts(scope: ReportScope) -> TargetFacts:
+    """`reports.tables.target_facts` (by child unit, by ethnic group), from the aggregates."""
+    names = list(target_aggregates())
+    per_unit: dict[int, dict[str, int]] = {}
+    by_ethnicity: dict[str, dict[str, int]] = {}
+    for child, data in _by_child(scope, _stored(scope, "target")).items():
+        into = per_unit.setdefault(child, dict.fromkeys(names, 0))  # type: ignore[arg-type]
+        for name, value in data.items():
+            ethnicity, _, measure = name.rpartition(SEP)
+            if ethnicity or SEP in name:
+                group = by_ethnicity.setdefault(ethnicity, dict.fromkeys(ETHNIC_MEASURES, 0))
+                group[measure] += value
+            else:
+                into[measure] += value
+    return TargetFacts(per_unit=per_unit, by_ethnicity=by_ethnicity)
+
+
+def stored_deprivation_facts(scope: ReportScope) -> dict[tuple[int, str], dict[str, int]]:
+    """`reports.tables.deprivation_facts` (by child unit and indicator), from the aggregates."""
+    rows: dict[tuple[int, str], dict[str, int]] = {}
+    for child, data in _by_child(scope, _stored(scope, "deprivation")).items():
+        for name, value in data.items():
+            indicator, target = name.split(SEP, 1)
+            row = rows.setdefault((child, indicator), dict.fromkeys(TARGETS, 0))  # type: ignore[arg-type]
+            row[target] += value
+    return rows
+
+
+def stored_answer_rows(scope: ReportScope, question: str) -> dict[int | None, dict[str, int]]:
+    """The counts of `reports.needs.answer_tables` by child unit, from the aggregates."""
+    names = list(answer_aggregates(question))
+    return {
+        child: {name: data.get(name, 0) for name in names}
+        for child, data in _by_child(scope, _stored(scope, question)).items()
+    }
+
+
+def stored_movement_groups(scope: ReportScope, leaves: list[int]) -> list[dict[str, Any]]:
+    """`MovementFacts.groups` of a district or a province (leaves: its communes), from the
+    aggregates: the owners' groups that start or end in one of the leaves."""
+    fold_marks(scope.review_round)
+    rows = MovementFact.objects.filter(review_round=scope.review_round, basis=scope.basis)
+    if scope.unit.level != AdminUnit.Level.PROVINCE:
+        rows = rows.filter(Q(sleaf__in=leaves) | Q(eleaf__in=leaves))
+    # Not summed over the owners: the placing of the groups (`_place`) adds them up anyway.
+    names = (*MOVEMENT_DIMS, *MOVEMENT_MEASURES)
+    return [dict(zip(names, row, strict=True)) for row in rows.values_list(*names).order_by()]
+
+
+# --- Proof --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Difference:
+    review_round: int
+    basis: str
+    what: str  # a family, or "movement"
+    key: Any
+    stored: Any
+    counted: Any
+
+    def __str__(self) -> str:
+        return (
+            f"round {self.review_round} {self.basis} {self.what} {self.key}: "
+            f"stored {self.stored}, counted from the forms {self.counted}"
+        )
+
+
+def _movement_key(group: dict[str, Any]) -> tuple[Any, ...]:
+    return (group["owner"], *(group[d] for d in MOVEMENT_DIMS))
+
+
+def _summed(groups: Iterable[dict[str, Any]]) -> dict[tuple[Any, ...], tuple[int, ...]]:
+    found: dict[tuple[Any, ...], list[int]] = {}
+    for group in groups:
+        into = found.setdefault(_movement_key(group), [0] * len(MOVEMENT_MEASURES))
+        for i, m in enumerate(MOVEMENT_MEASURES):
+            into[i] += int(group[m] or 0)
+    return {key: tuple(values) for key, values in found.items() if any(values)}
+
+
+def verify(review_round: ReviewRound) -> list[Difference]:
+    """Every stored figure of the round against the same figure counted from the forms now
+    (after folding the pending marks): the differences, none when the aggregates are exact."""
+    fold_marks(review_round)
+    found = []
+    for basis in BASES:
+        stored = {
+            (f.family, f.commune_id): f.data
+            for f in CommuneFact.objects.filter(review_round=review_round, basis=basis)
+        }
+        counted = commune_facts(review_round, basis)
+        for key in sorted(set(stored) | set(counted), key=str):
+            if stored.get(key) != counted.get(key):
+                found.append(
+                    Difference(
+                        review_round.pk, basis, key[0], key[1], stored.get(key), counted.get(key)
+                    )
+                )
+        stored_moves = _summed(
+            MovementFact.objects.filter(review_round=review_round, basis=basis).values(
+                "owner", *MOVEMENT_DIMS, *MOVEMENT_MEASURES
+            )
+        )
+        counted_moves = _summed(movement_facts_of(review_round, basis))
+        for key in sorted(set(stored_moves) | set(counted_moves), key=str):
+            if stored_moves.get(key) != counted_moves.get(key):
+                found.append(
+                    Difference(
+                        review_round.pk,
+                        basis,
+                        "movement",
+                        key,
+                        stored_moves.get(key),
+                        counted_moves.get(key),
+                    )
+                )
+    return found
