@@ -130,6 +130,21 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # JIT compilation costs seconds on the report aggregates and saves nothing on OLTP queries
     # (measured with `make bench`: the movements query spent 5 of its 5.5 s compiling).
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+# A read replica for the report pages and workbooks (docs/decisions/0016): their reads go there
+# inside core.db.reports_read(); every other read and every write stays on the primary. Without
+# DATABASE_REPLICA_URL the router sends everything to "default", as if it were not there.
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"],
+        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
+    )
+    # Under test it is the primary's test database seen through a second connection.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    if DATABASES["replica"]["ENGINE"] == "django.db.backends.postgresql":
+        DATABASES["replica"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+REPORTS_READ_DATABASE = "replica" if "replica" in DATABASES else None
+DATABASE_ROUTERS = ["core.db.ReportReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

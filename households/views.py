@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -12,6 +12,7 @@ from accounts.types import AuthedHttpRequest
 from areas.models import AdminUnit
 from core.errors import form_add_service_error, message_service_error
 from core.locking import StaleEdit, stale_context
+from core.paging import UncountedPage, uncounted_page
 from survey.models import ReviewRound, SurveyResponse
 from survey.selectors import rounds_visible
 
@@ -30,6 +31,8 @@ from .selectors import (
     can_fill_household,
     household_access,
     household_get_or_404,
+    household_list_counted,
+    household_list_order,
     household_merge_targets,
     household_search,
     households_visible,
@@ -46,6 +49,7 @@ from .services import (
     member_set_status,
     member_update,
 )
+from .text import search_key
 
 
 def _villages(request: AuthedHttpRequest):  # type: ignore[no-untyped-def]
@@ -64,7 +68,8 @@ def household_list(request: AuthedHttpRequest) -> HttpResponse:
     form = SearchForm(request.GET or None)
     id_form = CitizenIdSearchForm(request.POST or None)
     name = form.cleaned_data["name"] if form.is_valid() else ""
-    if request.method == "POST" and id_form.is_valid():
+    searched_by_id = request.method == "POST" and id_form.is_valid()
+    if searched_by_id:
         households = household_search(
             request.user, citizen_id=id_form.cleaned_data["citizen_id"], include_inactive=True
         )
@@ -74,8 +79,13 @@ def household_list(request: AuthedHttpRequest) -> HttpResponse:
     village = _village_param(request)
     if village is not None:
         households = households.filter(village=village)
-    page = Paginator(households.order_by("village__code", "head_name_key", "id"), 50).get_page(
-        request.GET.get("page")
+    households = household_list_order(
+        request.user, households, village=village, searched=searched_by_id or bool(search_key(name))
+    )
+    page: Page[Household] | UncountedPage = (
+        Paginator(households, 50).get_page(request.GET.get("page"))
+        if household_list_counted(request.user, village)
+        else uncounted_page(households, request.GET.get("page"), 50)
     )
     return render(
         request,

@@ -2,7 +2,7 @@
 detailed household list of a commune or a village (larger units: `manage.py export_report`).
 
 Thin views: scope through accounts.scoping (out of reach is a 404), then one call to a workbook
-of reports.excel.
+of reports.excel. They only read: on the read replica when one is configured (core.db).
 """
 
 from io import BytesIO
@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.scoping import get_visible_unit_or_404, reads_integrity
 from accounts.types import AuthedHttpRequest
+from core.db import reports_read
 from survey.selectors import round_get_or_404
 
 from .excel.households import households_export
@@ -55,6 +56,7 @@ def _signing(request: AuthedHttpRequest, scope: ReportScope) -> Signing:
 
 
 @require_GET
+@reports_read()
 def workbook_download(request: AuthedHttpRequest, round_id: UUID, unit_id: UUID) -> HttpResponse:
     scope = _scope_or_404(request, round_id, unit_id)
     content = report_workbook(
@@ -64,6 +66,7 @@ def workbook_download(request: AuthedHttpRequest, round_id: UUID, unit_id: UUID)
 
 
 @require_GET
+@reports_read()
 def households_download(request: AuthedHttpRequest, round_id: UUID, unit_id: UUID) -> HttpResponse:
     scope = _scope_or_404(request, round_id, unit_id)
     if not household_list_on_the_web(scope.unit):

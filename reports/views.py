@@ -19,6 +19,7 @@ from accounts.scoping import (
 )
 from accounts.types import AuthedHttpRequest
 from areas.models import AdminUnit
+from core.db import reports_read
 from survey.selectors import round_get_or_404, rounds_visible
 
 from .charts import bar_chart
@@ -80,6 +81,9 @@ def _scope(request: AuthedHttpRequest, round_id: str, unit_id: str) -> ReportSco
         raise Http404 from exc
 
 
+# Reads only: on the read replica when one is configured (core.db). Rendered inside, so the
+# template's lazy querysets read there too.
+@reports_read()
 def report(request: AuthedHttpRequest, round_id: str, unit_id: str, kind: str) -> HttpResponse:
     if kind not in dict(REPORTS) and kind != "groups":
         raise Http404

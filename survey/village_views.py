@@ -1,9 +1,11 @@
 """A village's page in a round: meeting, posting, complaints, approval, and the printable lists."""
 
+from collections.abc import Iterable
 from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -28,6 +30,7 @@ from .forms import (
     RecheckForm,
 )
 from .models import (
+    Classification,
     Complaint,
     Recheck,
     ResponseTransition,
@@ -93,22 +96,62 @@ def _refuse(request: AuthedHttpRequest, may: bool, rule: Any) -> bool:
     return True
 
 
+def _village_forms(request: AuthedHttpRequest, review_round: ReviewRound, village: AdminUnit):  # type: ignore[no-untyped-def]
+    """The village's forms in the round the user may see: a plain queryset, for subqueries."""
+    return responses_visible(request.user).filter(review_round=review_round, village=village)
+
+
 def _village_responses(request: AuthedHttpRequest, review_round: ReviewRound, village: AdminUnit):  # type: ignore[no-untyped-def]
     return (
-        responses_visible(request.user)
-        .filter(review_round=review_round, village=village)
+        _village_forms(request, review_round, village)
         .select_related("household", "household__commune", "village")
         .annotate(open_complaints=Count("complaints", filter=Q(complaints__resolved_on=None)))
         .order_by("household__head_name_key", "id")
     )
 
 
+# The forms list of the village page, a page at a time: a village has up to several hundred.
+FORMS_PER_PAGE = 100
+# Only the list's columns: a form's explanation and answers are read on its own page.
+LIST_DEFERRED = (
+    "explanation",
+    "facts_snapshot",
+    "card_answers",
+    "direct_answers",
+    "income_by_source",
+)
+
+
+def _with_labels(responses: Iterable[SurveyResponse]) -> list[SurveyResponse]:
+    """Each form's status and classifications read out, from dictionaries made once a request
+    (`get_FOO_display` rebuilds its choices and translates them again on every row)."""
+    statuses = {value: str(label) for value, label in S.choices}
+    classes = {value: str(label) for value, label in Classification.choices}
+    responses = list(responses)
+    for r in responses:
+        r.status_label = statuses.get(r.status, r.status)  # type: ignore[attr-defined]
+        r.computed_label = classes.get(r.computed_classification, "")  # type: ignore[attr-defined]
+        r.final_label = classes.get(r.final_classification, "")  # type: ignore[attr-defined]
+    return responses
+
+
 def village_workspace(request: AuthedHttpRequest, round_id: str, village_id: str) -> HttpResponse:
     review_round, village, can_act = _round_and_village(request, round_id, village_id)
-    responses = list(_village_responses(request, review_round, village))
     today = timezone.localdate()
-    to_meet = [r for r in responses if r.status == S.SUBMITTED]
-    to_recheck = [r for r in responses if r.status == S.DISPUTED]
+    forms_here = _village_forms(request, review_round, village)
+    responses = _village_responses(request, review_round, village)
+    # How many forms in each status, over the whole village (the list below is one page of it).
+    counts = dict(
+        forms_here.order_by()
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
+    # The steps act on the forms of one status each, all of them (a meeting decides on every
+    # form submitted): fetched by status, not by reading the whole village.
+    to_meet = _with_labels(responses.filter(status=S.SUBMITTED))
+    to_recheck = _with_labels(responses.filter(status=S.DISPUTED))
+    posted = _with_labels(responses.filter(status=S.POSTED))
     # What the meeting said about each disputed household: the reason of its last dispute.
     disputes = dict(
         ResponseTransition.objects.filter(
@@ -118,23 +161,25 @@ def village_workspace(request: AuthedHttpRequest, round_id: str, village_id: str
         .values_list("response_id", "reason")
     )
     rechecks = (
-        Recheck.objects.filter(response__in=[r.pk for r in responses])
+        Recheck.objects.filter(response__in=forms_here.values("pk"))
         .select_related("response__household")
         .order_by("checked_on", "id")
     )
-    posted = [r for r in responses if r.status == S.POSTED]
     postings = postings_of(posted)
     opinions = opinions_of(posted, postings)
     blockers = {
         r.pk: approval_blockers(
-            r, today, postings=postings, open_complaints=r.open_complaints, opinions=opinions
+            r,
+            today,
+            postings=postings,
+            open_complaints=r.open_complaints,  # type: ignore[attr-defined]
+            opinions=opinions,
         )
         for r in posted
     }
-    started = {r.household_id for r in responses}
     not_started = (
         Household.objects.filter(village=village, status=Household.Status.ACTIVE)
-        .exclude(pk__in=started)
+        .exclude(pk__in=forms_here.values("household_id"))
         .order_by("head_name_key")
     )
     windows = [
@@ -142,20 +187,31 @@ def village_workspace(request: AuthedHttpRequest, round_id: str, village_id: str
         for posting in VillagePosting.objects.filter(review_round=review_round, village=village)
     ]
     complaints = (
-        Complaint.objects.filter(response__in=[r.pk for r in responses])
+        Complaint.objects.filter(response__in=forms_here.values("pk"))
         .select_related("response__household")
         .order_by("received_on", "id")
     )
-    # The list can show one status (the home board's counts link here); the steps below see all.
+    # The list can show one status (the home board's counts link here); the steps above see all.
     status = request.GET.get("status", "")
-    shown = [r for r in responses if r.status == status] if status in S.values else responses
+    listed = responses.filter(status=status) if status in S.values else responses
+    page = Paginator(listed.defer(*LIST_DEFERRED), FORMS_PER_PAGE).get_page(request.GET.get("page"))
+    page.object_list = _with_labels(page.object_list)
+    # A regular round's forms are the households that applied: few, each with its own deadline.
+    regular = (
+        regular_cases(review_round, list(responses), today)
+        if review_round.kind == ReviewRound.Kind.REGULAR
+        else []
+    )
     return render(
         request,
         "survey/village_workspace.html",
         {
             "round": review_round,
             "village": village,
-            "responses": shown,
+            "page": page,
+            "responses": page.object_list,
+            "total_forms": sum(counts.values()),
+            "status_counts": [(value, label, counts.get(value, 0)) for value, label in S.choices],
             "status": S(status) if status in S.values else None,
             "can_act": can_act,
             "can_meet": can_record_meeting(request.user, village),
@@ -164,12 +220,12 @@ def village_workspace(request: AuthedHttpRequest, round_id: str, village_id: str
             "to_recheck": [(r, disputes.get(r.pk, "")) for r in to_recheck],
             "rechecks": rechecks,
             "recheck_form": RecheckForm(initial={"checked_on": today}),
-            "has_agreed": any(r.status in {S.AGREED, S.RECHECKED} for r in responses),
+            "has_agreed": bool(counts.get(S.AGREED) or counts.get(S.RECHECKED)),
             "not_started": not_started,
             "complaints": complaints,
             "windows": windows,
             "late_steps": late_steps([review_round], village).get(review_round.pk, []),
-            "regular": regular_cases(review_round, responses, today),
+            "regular": regular,
             "decision_days": DECISION_DAYS,
             "today": today,
             "meeting_form": MeetingForm(initial={"held_on": today}),

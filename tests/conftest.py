@@ -69,6 +69,21 @@ def browser_type_launch_args(browser_type_launch_args):
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # One database unless a test asks for the replica (tests/test_report_replica.py): a test's
+    # rows live in its open transaction, which the replica's own connection cannot see.
+    settings.REPORTS_READ_DATABASE = None
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """A "replica" alias beside "default" (unless DATABASE_REPLICA_URL made one): a test mirror,
+    i.e. a second connection to the same test database, as a streaming replica would be."""
+    from django.db import connections
+
+    databases = connections.settings  # the same dict as settings.DATABASES
+    if "replica" not in databases:
+        databases["replica"] = {**databases["default"], "TEST": {"MIRROR": "default"}}
+        connections.configure_settings(databases)
 
 
 @pytest.fixture
