@@ -16,6 +16,8 @@ from urllib.parse import quote
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -319,7 +321,10 @@ def test_the_database_worker_runs_the_job(
     client.post(_start_url(world, province))
     job = ExportJob.objects.get()
     assert job.status == ExportJob.Status.QUEUED
-    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+    with CaptureQueriesContext(connection) as queries:
+        call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+    if connection.features.has_select_for_update_skip_locked:  # PostgreSQL: workers never collide
+        assert any("FOR UPDATE SKIP LOCKED" in q["sql"] for q in queries.captured_queries)
     job.refresh_from_db()
     assert job.status == ExportJob.Status.DONE and job.rows_done == listed
     download = client.get(_job_urls(job)[1])
