@@ -298,7 +298,7 @@ WORKBOOK_MAX_CELLS = int(os.environ.get("WORKBOOK_MAX_CELLS", "500000"))
 # TASKS_BACKEND=redis: the jobs wait in Redis (REDIS_URL) and `manage.py rqworker --job-class
 # django_tasks_rq.Job` runs them (needs the `redis` extra: pip install -e '.[redis]').
 # TASKS_BACKEND=immediate: each job runs inside the request that starts it (no worker at all).
-TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "database").strip().lower()
+TASKS_BACKEND = (os.environ.get("TASKS_BACKEND") or "database").strip().lower()
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 _TASK_BACKENDS = {
     "database": "django_tasks_db.DatabaseBackend",
