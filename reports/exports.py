@@ -13,6 +13,7 @@ Nothing personal goes into a log line or a file name: both name the job's public
 from __future__ import annotations
 
 import logging
+import traceback
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -89,8 +90,8 @@ def export_job_start(*, user: User, scope: ReportScope) -> ExportJob:
 
     try:
         result = household_list_task.enqueue(str(job.public_id))
-    except Exception:
-        logger.exception("export job %s could not be queued", job.public_id)
+    except Exception as exc:
+        logger.error("export job %s could not be queued: %s", job.public_id, _where(exc))
         ExportJob.objects.filter(pk=job.pk, status=ExportJob.Status.QUEUED).update(
             status=ExportJob.Status.FAILED, error=FAILED_MESSAGE, finished_at=timezone.now()
         )
@@ -106,8 +107,9 @@ def export_job_run(*, public_id: str) -> str:
 
     The job is claimed by one UPDATE from queued to running: a job run twice (a backend's retry,
     two workers given the same message) is written once. Progress is written once a chunk of
-    rows. On any error the half-written file is deleted and the job failed; the log names the job
-    only (the traceback may quote data, so the user is shown a plain message instead)."""
+    rows. On any error the half-written file is deleted and the job failed; the log names the job,
+    the error's class and where it was raised, never its message (it may quote data), and the
+    user is shown a plain message."""
     export_jobs_purge()  # a worker without a scheduled purge still deletes what has expired
     now = timezone.now()
     claimed = ExportJob.objects.filter(public_id=public_id, status=ExportJob.Status.QUEUED).update(
@@ -134,8 +136,8 @@ def export_job_run(*, public_id: str) -> str:
                 scope, out, signing=signing_for(job.user, scope), progress=progress
             )
         partial.replace(directory / name)
-    except Exception:
-        logger.exception("export job %s failed", job.public_id)
+    except Exception as exc:
+        logger.error("export job %s failed: %s", job.public_id, _where(exc))
         partial.unlink(missing_ok=True)
         ExportJob.objects.filter(pk=job.pk).update(
             status=ExportJob.Status.FAILED, error=FAILED_MESSAGE, finished_at=timezone.now()
@@ -152,6 +154,14 @@ def export_job_run(*, public_id: str) -> str:
     )
     logger.info("export job %s done: %s rows", job.public_id, rows)
     return ExportJob.Status.DONE
+
+
+def _where(exc: BaseException) -> str:
+    """An error for the log without its message (which may quote a household's data): its class
+    and the line of ours, or of a library, where it was raised."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    place = f" at {frames[-1].filename}:{frames[-1].lineno}" if frames else ""
+    return f"{type(exc).__module__}.{type(exc).__qualname__}{place}"
 
 
 def export_jobs_purge(*, now: datetime | None = None) -> tuple[int, int]:

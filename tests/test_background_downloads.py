@@ -295,16 +295,19 @@ def test_the_purge_keeps_files_in_time_and_fails_lost_jobs(
 
 
 def test_a_failed_job_says_so_without_the_error(
-    world, listed, province, province_reader, client_for, immediate, monkeypatch
+    world, listed, province, province_reader, client_for, immediate, monkeypatch, caplog
 ):
     def broken(*args, **kwargs):
         raise RuntimeError("Chủ hộ 123: secret detail")
 
     monkeypatch.setattr("reports.exports.households_export", broken)
     client = client_for(province_reader)
-    client.post(_start_url(world, province))
+    with caplog.at_level(logging.INFO):
+        client.post(_start_url(world, province))
     job = ExportJob.objects.get()
     assert job.status == ExportJob.Status.FAILED
+    assert f"export job {job.public_id} failed: builtins.RuntimeError at " in caplog.text
+    assert "secret detail" not in caplog.text  # the error's message may quote data: not logged
     assert not list(immediate.iterdir())  # no half-written file left
     page = client.get(_job_urls(job)[0]).content.decode()
     assert "Không tạo được tệp" in page and "secret detail" not in page
