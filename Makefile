@@ -31,11 +31,14 @@ install: $(STAMP) .env
 
 # DEMO=true (config/settings.py): DEBUG off, so a wrong address shows the app's own 404 page and
 # an error its 500 page, never Django's technical pages; plain HTTP, static files without
-# collectstatic. The .env's SECRET_KEY is used.
+# collectstatic. The .env's SECRET_KEY is used. The worker of the background downloads
+# (db_worker, decision 0015) runs beside the server and stops with it.
 demo: install
 	DEMO=true $(PY) manage.py migrate --noinput
 	DEMO=true $(PY) manage.py seed_demo
 	@echo "Mở http://127.0.0.1:$(PORT)/ — đăng nhập bằng một tài khoản ở trên."
+	@DEMO=true $(PY) manage.py db_worker --no-reload --verbosity 0 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DEMO=true $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # Tests run with DEBUG off, as in production, but over plain HTTP and without collectstatic.

@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
     "js_lib_bootstrap5",
     "axes",
     "csp",
@@ -303,3 +305,35 @@ WORKBOOK_MAX_ROWS = int(os.environ.get("WORKBOOK_MAX_ROWS", "50000"))
 WORKBOOK_MAX_COLUMNS = int(os.environ.get("WORKBOOK_MAX_COLUMNS", "100"))
 # Cells in a workbook (empty styled ones too): a commune list of 18,000 × 20 is 360,000.
 WORKBOOK_MAX_CELLS = int(os.environ.get("WORKBOOK_MAX_CELLS", "500000"))
+
+# Background jobs (docs/decisions/0015): Django's tasks API through the django-tasks backport.
+# TASKS_BACKEND=database (the default): the jobs wait in the app's own database and
+# `manage.py db_worker` runs them (`make demo` starts one beside the server); several workers, on
+# one machine or several, may run at once (each claims a job with SELECT … FOR UPDATE SKIP LOCKED).
+# TASKS_BACKEND=redis: the jobs wait in Redis (REDIS_URL) and `manage.py rqworker --job-class
+# django_tasks_rq.Job` runs them (needs the `redis` extra: pip install -e '.[redis]').
+# TASKS_BACKEND=immediate: each job runs inside the request that starts it (no worker at all).
+TASKS_BACKEND = (os.environ.get("TASKS_BACKEND") or "database").strip().lower()
+REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+_TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "redis": "django_tasks_rq.RQBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+if TASKS_BACKEND not in _TASK_BACKENDS:
+    raise ImproperlyConfigured(
+        f"TASKS_BACKEND must be one of {', '.join(_TASK_BACKENDS)}, got {TASKS_BACKEND!r}"
+    )
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TASKS_BACKEND], "QUEUES": ["default"]}}
+# django-rq's queues, read only by the Redis backend and its worker.
+RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 60 * 60}}
+if TASKS_BACKEND == "redis":
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+
+# Files made by background jobs (the household list of a district or a province): in a private
+# directory, never served as static or media files, only through the job's own view to the user
+# who started it, and deleted DOWNLOADS_KEEP_HOURS after they are ready (`manage.py
+# purge_downloads`, and each new job purges what has expired). Several app servers and workers
+# must share this directory.
+DOWNLOADS_ROOT = Path(os.environ.get("DOWNLOADS_ROOT") or BASE_DIR / "var" / "downloads")
+DOWNLOADS_KEEP_HOURS = int(os.environ.get("DOWNLOADS_KEEP_HOURS", "24"))

@@ -31,6 +31,18 @@ def reports_read() -> Iterator[None]:
         _reading_reports.reset(token)
 
 
+@contextmanager
+def on_primary() -> Iterator[None]:
+    """Read from the primary while inside, even within ``reports_read()``: for what reads in
+    order to write, like the fold of the report aggregates (reports.aggregates), which must
+    count the forms the primary holds, not a replica that may lag behind it."""
+    token = _reading_reports.set(False)
+    try:
+        yield
+    finally:
+        _reading_reports.reset(token)
+
+
 def report_db() -> str:
     """The alias report reads use here: the replica inside ``reports_read()`` when one is
     configured, else the primary."""

@@ -33,6 +33,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 
 from areas.models import AdminUnit
+from core.db import on_primary
 from survey.models import ReviewRound
 from survey.selectors import previous_rounds, provinces_continued
 
@@ -217,7 +218,16 @@ def rebuild(review_round: ReviewRound) -> None:
 
 def fold_marks(review_round: ReviewRound) -> int:
     """Bring the round's aggregates up to date with the marks written since the last fold;
-    returns how many marks it consumed. A mark without a commune rebuilds the whole round."""
+    returns how many marks it consumed. A mark without a commune rebuilds the whole round.
+
+    On the primary, even under `core.db.reports_read`: it counts the forms to write the
+    aggregates, and a replica may lag (the report then reads the replica's aggregates, as old as
+    the replica is)."""
+    with on_primary():
+        return _fold(review_round)
+
+
+def _fold(review_round: ReviewRound) -> int:
     if not FactMark.objects.filter(review_round_id=review_round.pk).exists():
         return 0
     with transaction.atomic():

@@ -14,4 +14,12 @@ urlpatterns = [
         download_views.households_download,
         name="households",
     ),
+    # A district's or a province's household list, made in the background (reports.exports).
+    path(
+        "reports/<uuid:round_id>/<uuid:unit_id>/households/job",
+        download_views.households_job_start,
+        name="households_job",
+    ),
+    path("downloads/<uuid:job_id>/", download_views.job_status, name="job"),
+    path("downloads/<uuid:job_id>/file.xlsx", download_views.job_file, name="job_file"),
 ]

@@ -1370,3 +1370,10 @@ WEB_HOUSEHOLD_LIST_LEVELS = frozenset({AdminUnit.Level.COMMUNE, AdminUnit.Level.
 
 def household_list_on_the_web(unit: AdminUnit) -> bool:
     return unit.level in WEB_HOUSEHOLD_LIST_LEVELS
+
+
+def household_list_count(scope: ReportScope, classes: Sequence[str] = ("poor", "near_poor")) -> int:
+    """The number of rows `household_list` gives (the same filter), for a job's progress bar."""
+    return SurveyResponse.objects.filter(
+        scope.response_filter(), status__in=scope.statuses, final_classification__in=list(classes)
+    ).count()

@@ -102,6 +102,9 @@ RUNS: dict[str, list[Step]] = {
             holds="Nguyễn Văn Hùng",  # the demo's poor household head in Xã Bình Nghĩa
         ),
     ],
+    f"{PY} purge_downloads": [
+        Step(f"{PY} purge_downloads", "Đã xoá 0 tệp hết hạn; 0 việc bị treo được đánh dấu lỗi."),
+    ],
     f"{PY} integrity_report --round YEAR --unit CODE [--json]": [
         Step(f"{PY} seed_demo", "xa-13504"),
         Step(
@@ -123,6 +126,10 @@ NOT_RUN: dict[str, str] = {
     f"{PY} import_households --commune CODE FILE.xlsx [--legacy] [--dry-run] [--user USERNAME]": (
         "needs a commune's workbook: tests/test_household_import.py runs this command with files "
         "it builds (a valid list, each kind of row error, the same file twice, a changed file)"
+    ),
+    f"{PY} db_worker": (
+        "runs until it is stopped; tests/test_background_downloads.py runs it with --batch on a "
+        "queued job, and the make demo test starts it beside the server"
     ),
     "make test": (
         "runs the whole suite, this test included (it would start itself again); "
@@ -389,8 +396,40 @@ def test_make_demo_serves_the_demo_and_its_commune_officer_can_log_in(project: P
         )
         assert "/accounts/login/" not in home.geturl()
         assert "Xã Bình Nghĩa" in home.read().decode()
+
+        # The README: the worker runs beside the server, so tinh-35's province list is made.
+        assert "Tệp đã sẵn sàng" in province_list_made_in_the_background(base)
     finally:
         stop(server)
+
+
+def province_list_made_in_the_background(base: str) -> str:
+    """Log in as tinh-35, press "Danh sách hộ (Excel)" on the province report, wait for the job."""
+    browser = urllib.request.build_opener(
+        urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+    )
+    login_page = browser.open(f"{base}/accounts/login/", timeout=30).read().decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', login_page)
+    assert token, login_page[:500]
+    form = {"csrfmiddlewaretoken": token.group(1), "username": "tinh-35", "password": "demo"}
+    browser.open(f"{base}/accounts/login/", urllib.parse.urlencode(form).encode(), timeout=30)
+    report = browser.open(f"{base}/reports/", timeout=30).read().decode()
+    start = re.search(r'<form method="post" action="([^"]+/households/job[^"]*)"', report)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', report)
+    assert start and token, report[:500]
+    status = browser.open(
+        base + start.group(1).replace("&amp;", "&"),
+        urllib.parse.urlencode({"csrfmiddlewaretoken": token.group(1)}).encode(),
+        timeout=30,
+    )
+    status_url = status.geturl()
+    assert "/downloads/" in status_url, status_url
+    deadline = time.monotonic() + 120
+    while True:
+        page = browser.open(status_url, timeout=30).read().decode()
+        if "hx-trigger" not in page or time.monotonic() > deadline:  # no longer waiting
+            return page
+        time.sleep(1)
 
 
 def stop(server: subprocess.Popen[bytes]) -> None:

@@ -90,3 +90,27 @@ def test_the_plain_check_does_not_run_deploy_checks():
     """`make check` and the test settings use a short key: only `check --deploy` judges it."""
     result = manage("check", DEBUG="false", SECRET_KEY="test-only-not-a-secret")
     assert result.returncode == 0, result.stderr + result.stdout
+
+
+@pytest.mark.parametrize(
+    ("name", "backend"),
+    [
+        ("", "django_tasks_db.DatabaseBackend"),
+        ("redis", "django_tasks_rq.RQBackend"),
+        ("immediate", "django_tasks.backends.immediate.ImmediateBackend"),
+    ],
+)
+def test_tasks_backend_is_chosen_by_the_environment(name, backend):
+    show = (
+        "from django.conf import settings as s; from django_tasks import task_backends as t; "
+        "print(s.TASKS['default']['BACKEND'], type(t['default']).__name__)"
+    )
+    result = manage("shell", "-c", show, DEBUG="true", TASKS_BACKEND=name)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1].split() == [backend, backend.rsplit(".", 1)[1]]
+
+
+def test_an_unknown_tasks_backend_is_refused():
+    result = manage("check", DEBUG="true", TASKS_BACKEND="celery")
+    assert result.returncode != 0
+    assert "TASKS_BACKEND must be one of database, redis, immediate" in result.stderr

@@ -11,7 +11,7 @@ cells in a list written after them); the last one ends with the signature block.
 
 from __future__ import annotations
 
-from collections.abc import Generator, Sequence
+from collections.abc import Callable, Generator, Sequence
 from decimal import Decimal
 from os import PathLike
 from typing import IO, Any, cast
@@ -26,7 +26,12 @@ from openpyxl.worksheet._writer import WorksheetWriter
 from openpyxl.xml.constants import SHEET_MAIN_NS
 from openpyxl.xml.functions import tostring
 
-from reports.selectors import ReportScope, household_list
+from reports.selectors import (
+    HOUSEHOLD_CHUNK_SIZE,
+    ReportScope,
+    household_list,
+    household_list_count,
+)
 from survey.models import Classification
 
 from .cells import safe_text
@@ -269,6 +274,8 @@ def households_export(
     *,
     classes: Sequence[str] = ("poor", "near_poor"),
     signing: Signing | None = None,
+    progress: Callable[[int, int], object] | None = None,
+    progress_every: int = HOUSEHOLD_CHUNK_SIZE,
 ) -> int:
     """Write the scope's poor / near-poor households, one row each; return the number of rows.
 
@@ -277,7 +284,16 @@ def households_export(
     A sheet holds at most `MAX_SHEET_ROWS` rows including its heading (and, on the last sheet,
     the signature block); the numbering runs on across sheets. `signing` as for the summary
     workbook (`report_workbook`).
+
+    `progress(rows_done, rows_total)`, for a background job's progress bar: called before the
+    first row, after every `progress_every` rows (one chunk of the query by default: a job writes
+    its progress row at most once a chunk) and when the rows are written. Asking for it costs one
+    COUNT query more; rows_total is that count (or the rows written, if more came meanwhile).
     """
+    total = 0
+    if progress is not None:
+        total = household_list_count(scope, classes)
+        progress(0, total)
     households = household_list(scope, classes)
     columns = _household_columns(households.with_district)
     layout = _Layout(scope, columns, signing or Signing(), classes)
@@ -311,6 +327,8 @@ def households_export(
         *places, head, address, final, computed, members, income, points, deprived, reason = record
         written += 1
         in_sheet += 1
+        if progress is not None and written % progress_every == 0:
+            progress(written, max(total, written))
         listed = "; ".join(indicator_labels.get(key, key) for key in deprived or ())
         # Neither LibreOffice nor Excel reliably grows a row for wrapped text: the row gets the
         # height of its longest text, estimated from its length (a few integer operations).
@@ -347,4 +365,6 @@ def households_export(
     for line in layout.bottom:
         last.write_line(line)
     workbook.save(out)
+    if progress is not None:
+        progress(written, written)
     return written

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('areas', '0002_unit_succession'),
-        ('reports', '0001_finding_follow_up'),
+        ('reports', '0002_export_job'),
         ('survey', '0014_poverty_causes_and_support_needs'),
         ('households', '0006_name_search_trigram_indexes'),
     ]
