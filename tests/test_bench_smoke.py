@@ -51,6 +51,13 @@ def test_bench_prints_every_figure_and_its_floor_counts_what_the_report_counts()
     )
     assert set(KEYS) <= set(printed), out.getvalue()
     assert "failed" not in printed.values(), out.getvalue()
+    # The per-commune aggregates: equal to the forms, every report timed, the nation summed.
+    assert printed["aggregates_equal"] == "yes", out.getvalue()
+    tables = ("summary", "movements", "deprivations")
+    scopes = ("by_district", "by_commune", "district")
+    assert {f"report_{t}_{s}_ms" for t in tables for s in scopes} <= set(printed)
+    assert printed["national_report_provinces"] == "34"
+    assert int(printed["national_report_communes"]) == 3321
     # The whole workbook, every sheet, and each table's own time.
     assert int(printed["summary_workbook_sheets"]) >= 16
     assert {f"table_{name}_s" for name in bench.TABLE_TIMINGS} <= set(printed)
