@@ -1,4 +1,4 @@
-"""Per-commune aggregates of the reports, exact at every read (decision record 0015).
+"""Per-commune aggregates of the reports, exact at every read (decision record 0017).
 
 The reports of a district, a province and the nation read what each commune's forms add to
 their figures (`CommuneFact`, `MovementFact`) instead of the forms. The figures are made by the
@@ -7,7 +7,7 @@ communes, so a stored figure and a scan cannot count differently.
 
 They are kept exact this way:
 
-1. Database triggers (migration 0002) write a `FactMark` in the transaction of any change that
+1. Database triggers (migration 0003) write a `FactMark` in the transaction of any change that
    moves a figure: a form inserted, deleted, or changed while it counts on some basis; a
    deprivation, cause or need row of a counted form; a household's status, commune, split or
    date of registration; a round's year, kind or end; any succession of units. No write path can

@@ -45,7 +45,7 @@ class FindingFollowUp(models.Model):
         return f"{self.key}: {self.get_outcome_display()}"
 
 
-# --- Per-commune aggregates of the reports (decision record 0015) ---------------------------------
+# --- Per-commune aggregates of the reports (decision record 0017) ---------------------------------
 
 
 class CommuneFact(models.Model):
@@ -116,7 +116,7 @@ class MovementFact(models.Model):
 
 class FactMark(models.Model):
     """A commune whose aggregates of a round are to be rebuilt, written by database triggers in
-    the transaction of the change (migration 0002): kind "r" for the response figures of the
+    the transaction of the change (migration 0003): kind "r" for the response figures of the
     commune a form is filed under, "m" for the movement groups of the households living in the
     commune; no commune: the whole round. Consumed by `reports.aggregates.fold_marks`."""
 

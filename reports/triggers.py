@@ -1,7 +1,7 @@
 """The database triggers that mark the aggregates to rebuild (`reports.aggregates`, decision
 record 0015), as SQL for PostgreSQL (statement triggers over transition tables: a COPY or a bulk
 insert of a million forms writes one mark per commune, not one per form) and for SQLite (row
-triggers: the demo and a development machine). Installed by migration 0002 and never edited
+triggers: the demo and a development machine). Installed by migration 0003 and never edited
 there: a change makes a new migration that calls `install` again.
 
 What marks what (kind "r": a commune's response figures; "m": the movement groups of the

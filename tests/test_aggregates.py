@@ -1,4 +1,4 @@
-"""The per-commune aggregates of the reports (reports.aggregates, decision record 0015): exact
+"""The per-commune aggregates of the reports (reports.aggregates, decision record 0017): exact
 after any sequence of writes, checked by counting again from the forms."""
 
 from datetime import datetime

@@ -1,4 +1,4 @@
-"""Check the per-commune aggregates of the reports against the forms (decision record 0015).
+"""Check the per-commune aggregates of the reports against the forms (decision record 0017).
 
     python manage.py verify_aggregates [--round ROUND] [--rebuild]
 
