@@ -275,6 +275,12 @@ def provinces_managed(user: User) -> QuerySet[AdminUnit]:
     return provinces.filter(pk=root.pk)
 
 
+def reads_nation(user: User) -> bool:
+    """The national summary (reports.national) reads every province: admins only, who reach
+    everything; for anyone else the page is a 404."""
+    return reaches_everything(user)
+
+
 def reads_integrity(user: User) -> bool:
     """The integrity findings (reports.integrity) are for the levels that check the communes:
     district staff, provincial staff and admins. A commune's own officers, surveyors and village

@@ -852,10 +852,14 @@ def _place(
     falls in exactly one bucket of each row it reaches (see `movements_both`)."""
     for g in groups:
         rs, re = row_of.get(g["sleaf"]), row_of.get(g["eleaf"])
+        if rs is None and re is None:  # (another part of the report: an area, a district)
+            continue
         here = rs is not None and rs == re
         n, prev_n, cur_n = g["n"], g["prev_n"], g["cur_n"]
         prev, cur = g["prev_class"], g["cur_class"]
         for target in TARGETS:
+            if prev != target and cur != target:
+                continue
             other = "near_poor" if target == "poor" else "poor"
             if prev == target and rs is not None:  # the start side: in the row at the start
                 h, p = households[target][rs], persons[target][rs]

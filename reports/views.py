@@ -8,22 +8,25 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import User
 from accounts.scoping import (
     get_visible_unit_or_404,
     provinces_managed,
     reads_integrity,
+    reads_nation,
     visible_units,
 )
 from accounts.types import AuthedHttpRequest
 from areas.models import AdminUnit
 from core.db import reports_read
+from survey.models import ReviewRound
 from survey.selectors import round_get_or_404, rounds_visible
 
 from .charts import bar_chart
 from .forms import TargetForm
+from .national import national_summary
 from .official_pages import OFFICIAL_REPORTS, official_context
 from .selectors import (
     BASIS_LABELS,
@@ -66,6 +69,38 @@ def report_index(request: AuthedHttpRequest) -> HttpResponse:
         unit = chosen.province
     return redirect(
         "reports:report", round_id=chosen.public_id, unit_id=unit.public_id, kind="summary"
+    )
+
+
+@require_GET
+@reports_read()
+def national(request: AuthedHttpRequest) -> HttpResponse:
+    """Every province's periodic round of a year, from the per-commune aggregates: admins only."""
+    if not reads_nation(request.user):
+        raise Http404
+    years = sorted(
+        set(
+            ReviewRound.objects.filter(
+                kind=ReviewRound.Kind.PERIODIC, province__edition__is_current=True
+            ).values_list("year", flat=True)
+        ),
+        reverse=True,
+    )
+    year = int(request.GET["year"]) if request.GET.get("year", "").isdigit() else None
+    if year not in years:
+        year = years[0] if years else None
+    basis = request.GET.get("basis", "approved")
+    basis = basis if basis in BASIS_LABELS else "approved"
+    return render(
+        request,
+        "reports/national.html",
+        {
+            "years": years,
+            "year": year,
+            "basis": basis,
+            "basis_labels": BASIS_LABELS,
+            "nation": national_summary(year, basis) if year else None,
+        },
     )
 
 

@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from core.db import report_db, reports_read
+from reports.aggregates import fold_all
 from survey.models import ProvinceTarget
 from tests.conftest import PASSWORD
 from tests.factories import household, result
@@ -62,6 +63,7 @@ def test_the_report_page_reads_on_the_replica_and_writes_nothing_there(
     replica, made, province_reader
 ):
     review_round = made["rounds"][2025]
+    fold_all()  # the aggregates made (on the primary: see the next test)
     with (
         CaptureQueriesContext(connections["default"]) as primary,
         CaptureQueriesContext(replica) as on_replica,
@@ -75,13 +77,33 @@ def test_the_report_page_reads_on_the_replica_and_writes_nothing_there(
     assert cells[1:4] == ["1.800", "3", "2"]  # total, surveyed, poor
 
     replica_sql = sql_of(on_replica)
-    assert any("survey_surveyresponse" in sql for sql in replica_sql)
+    assert any("reports_communefact" in sql for sql in replica_sql)
     assert all(sql.lstrip().upper().startswith("SELECT") for sql in replica_sql), replica_sql
     # The login's writes went to the primary, and no report query did.
     primary_sql = sql_of(primary)
     assert any(sql.startswith('INSERT INTO "django_session"') for sql in primary_sql)
     assert any(sql.startswith('UPDATE "accounts_user"') for sql in primary_sql)
     assert not [sql for sql in primary_sql if any(t in sql for t in REPORT_TABLES)]
+    assert not [sql for sql in primary_sql if "reports_communefact" in sql]
+
+
+def test_the_fold_of_the_aggregates_counts_and_writes_on_the_primary(
+    replica, made, province_reader
+):
+    """A report folds the marks of its round first: it counts the forms the primary holds (a
+    replica may lag) and writes there; then it reads the aggregates on the replica."""
+    review_round = made["rounds"][2025]
+    client = logged_in(province_reader)
+    with (
+        CaptureQueriesContext(connections["default"]) as primary,
+        CaptureQueriesContext(replica) as on_replica,
+    ):
+        assert client.get(report_url(review_round, review_round.province)).status_code == 200
+    primary_sql = sql_of(primary)
+    assert any("survey_surveyresponse" in sql for sql in primary_sql)
+    assert any(sql.startswith('INSERT INTO "reports_communefact"') for sql in primary_sql)
+    assert not [sql for sql in sql_of(on_replica) if "survey_surveyresponse" in sql]
+    assert any("reports_communefact" in sql for sql in sql_of(on_replica))
 
 
 def test_the_summary_workbook_and_household_list_read_on_the_replica(
