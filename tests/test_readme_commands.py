@@ -105,6 +105,10 @@ RUNS: dict[str, list[Step]] = {
     f"{PY} purge_downloads": [
         Step(f"{PY} purge_downloads", "Đã xoá 0 tệp hết hạn; 0 việc bị treo được đánh dấu lỗi."),
     ],
+    f"{PY} verify_aggregates [--round ROUND] [--rebuild]": [
+        Step(f"{PY} seed_demo", "xa-13504"),
+        Step(f"{PY} verify_aggregates --round 2024", "Số liệu tổng hợp khớp với các phiếu."),
+    ],
     f"{PY} integrity_report --round YEAR --unit CODE [--json]": [
         Step(f"{PY} seed_demo", "xa-13504"),
         Step(
