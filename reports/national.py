@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db.models import Q
+
 from areas.models import AdminUnit
 from survey.models import CommuneTotal, ReviewRound
 
@@ -54,20 +56,23 @@ class NationalSummary:
 
 
 def national_summary(year: int, basis: str = "approved") -> NationalSummary:
-    """By province of the current tree: its periodic round of `year`, counted on `basis`."""
+    """By province: its periodic round of `year`, counted on `basis`. The provinces are those of
+    the tree the year's rounds are on (the tree in force then: 63 provinces before 1 July 2025,
+    34 after), or of the current tree when no province has a round yet."""
     if basis not in COUNTED:
         raise ValueError(basis)
+    found = list(
+        ReviewRound.objects.filter(kind=ReviewRound.Kind.PERIODIC, year=year).select_related(
+            "province"
+        )
+    )
+    rounds = {r.province_id: r for r in found}
+    editions = {r.province.edition_id for r in found}
     provinces = list(
-        AdminUnit.objects.filter(level=AdminUnit.Level.PROVINCE, edition__is_current=True)
-        .select_related("edition")
+        AdminUnit.objects.filter(level=AdminUnit.Level.PROVINCE)
+        .filter(Q(edition_id__in=editions) if editions else Q(edition__is_current=True))
         .order_by("code")
     )
-    rounds = {
-        r.province_id: r
-        for r in ReviewRound.objects.filter(
-            kind=ReviewRound.Kind.PERIODIC, year=year, province__in=provinces
-        ).select_related("province")
-    }
     fold_rounds(list(rounds.values()))
     by_round = {r.pk: r.province_id for r in rounds.values()}
     totals = {

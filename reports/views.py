@@ -80,9 +80,9 @@ def national(request: AuthedHttpRequest) -> HttpResponse:
         raise Http404
     years = sorted(
         set(
-            ReviewRound.objects.filter(
-                kind=ReviewRound.Kind.PERIODIC, province__edition__is_current=True
-            ).values_list("year", flat=True)
+            ReviewRound.objects.filter(kind=ReviewRound.Kind.PERIODIC).values_list(
+                "year", flat=True
+            )
         ),
         reverse=True,
     )

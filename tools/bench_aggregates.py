@@ -9,8 +9,8 @@ Called by `tools.bench_reports.run` on the bench province; prints `key=value` li
 - ``report_<table>_by_<district|commune>_ms`` and ``report_<table>_district_ms``: the summary,
   movement and deprivation tables of the province (rows by district, by commune) and of one
   district, read from the aggregates, median of 5 on a fresh `ReportTables`;
-- ``national_report_s``: `reports.national.national_summary` over the current tree (every
-  province of the 2025 tree with a periodic round, aggregate rows generated for every commune).
+- ``national_report_s``: `reports.national.national_summary` of 2026 over the current tree (every
+  province with a periodic round, aggregate rows generated for every commune).
 """
 
 # ruff: noqa: S311 - random numbers of synthetic figures, not secrets
@@ -35,7 +35,7 @@ from reports.national import national_summary
 from reports.selectors import ReportTables, report_scope
 from survey.models import CommuneTotal, ReviewRound
 
-NATIONAL_YEAR = 2025
+NATIONAL_YEAR = 2026  # the bench province has 2024 and 2025: the nation alone in its year
 # The tables whose figures must come in under 50 ms (issue 14).
 TABLES = ("summary", "movements", "deprivations")
 # Every table whose rows the triggers write into (reports.triggers).
