@@ -4,6 +4,8 @@ Called by `tools.bench_reports.run` on the bench province; prints `key=value` li
 
 - ``aggregates_build_s``: folding the marks left by the generator (a whole-round rebuild of the
   bench rounds from their forms, both bases), ``aggregates_rows``;
+- ``aggregates_fold_after_100_communes_s``: the fold after a form changed class in each of 100
+  communes (what the first report after a busy hour pays), rolled back;
 - ``aggregates_equal`` (``yes``, or ``no`` and how many differences) and ``aggregates_verify_s``:
   `reports.aggregates.verify` of both bench rounds, every figure counted again from the forms;
 - ``report_<table>_by_<district|commune>_ms`` and ``report_<table>_district_ms``: the summary,
@@ -145,6 +147,33 @@ def national_rounds(user: Any, standard_code: str) -> list[ReviewRound]:
     return rounds
 
 
+def fold_after_changes(world: Any, communes: int) -> float:
+    """Seconds to fold after one form changed class in each of `communes` communes (the first
+    report after a busy hour pays this); the changes are rolled back."""
+    from django.db.models import Min
+
+    from reports.aggregates import fold_marks
+    from survey.models import SurveyResponse
+
+    with transaction.atomic():
+        ids = list(
+            SurveyResponse.objects.filter(
+                review_round=world.review_round, final_classification="near_poor"
+            )
+            .values("commune_id")
+            .annotate(first=Min("pk"))
+            .values_list("first", flat=True)[:communes]
+        )
+        SurveyResponse.objects.filter(pk__in=ids).update(
+            final_classification="poor", computed_classification="poor"
+        )
+        started = time.perf_counter()
+        fold_marks(world.review_round)
+        seconds = time.perf_counter() - started
+        transaction.set_rollback(True)
+    return seconds
+
+
 def measure_national(out: Callable[[str], None]) -> dict[str, str]:
     summary = national_summary(NATIONAL_YEAR)
     seconds = _median_ms(lambda: national_summary(NATIONAL_YEAR)) / 1000
@@ -172,6 +201,7 @@ def measure_aggregates(world: Any, out: Callable[[str], None], note: TextIO) -> 
     out(f"aggregates_equal={equal}")
     out(f"aggregates_verify_s={verify_s:.3f}")
     figures: dict[str, Any] = {"aggregates_equal": equal}
+    out(f"aggregates_fold_after_100_communes_s={fold_after_changes(world, 100):.3f}")
     district = AdminUnit.objects.filter(parent=world.province).order_by("path").first()
     assert district is not None  # the bench province has districts
     scopes = {
