@@ -81,7 +81,6 @@ MOVEMENT_MEASURES = (
     "n_cur_minority",
     "cur_n_cur_minority",
 )
-SEP = "|"  # between a dimension's value and a measure's name in `CommuneFact.data`
 LOCK = 0x5241_4747  # advisory lock class of the folds (with the round's id)
 
 
@@ -104,24 +103,24 @@ def _nonzero(values: dict[str, Any], prefix: str = "") -> dict[str, int]:
 
 def commune_facts(
     review_round: ReviewRound, basis: str, owners: Sequence[int] | None = None
-) -> dict[tuple[str, int], dict[str, int]]:
+) -> dict[tuple[str, Any], dict[str, Any]]:
     """The non-zero measures of every family, by (family, commune), from the forms filed under
     the communes `owners` (all of the round's when None): one query per family."""
     scope = _scope(review_round, basis)
-    found: dict[tuple[str, int], dict[str, int]] = {}
+    found: dict[tuple[str, Any], dict[str, Any]] = {}
     for commune, counts in summary_counts(scope, "commune_id", owners).items():
-        found[("summary", commune)] = _nonzero(counts)  # type: ignore[index]
-    # The poor and near-poor: every measure by commune, those of table 9 by ethnic group too.
+        found[("summary", commune)] = _nonzero(counts)
+    # The poor and near-poor: every measure by commune ("u"), those of table 9 by the head's
+    # ethnic group too ("e": code -> ETHNIC_MEASURES in order).
     rows = target_rows(scope, "commune_id", owners)
     for commune, data in TargetFacts.of_rows(rows).per_unit.items():
-        found[("target", commune)] = _nonzero(data)
+        found[("target", commune)] = {"u": _nonzero(data), "e": {}}
     for row in rows:
-        into = found.setdefault(("target", row[UNIT]), {})
-        measures = {name: row[name] for name in ETHNIC_MEASURES}
-        into.update(_nonzero(measures, f"{row['head_ethnicity']}{SEP}"))
+        ethnic = found[("target", row[UNIT])]["e"]
+        ethnic[row["head_ethnicity"]] = [row[name] for name in ETHNIC_MEASURES]
+    # Their deprivations: indicator -> [poor, near-poor].
     for (commune, indicator), row in deprivation_counts(scope, "commune_id", owners).items():
-        into = found.setdefault(("deprivation", commune), {})
-        into.update(_nonzero({t: row[t] for t in TARGETS}, f"{indicator}{SEP}"))
+        found.setdefault(("deprivation", commune), {})[indicator] = [row[t] for t in TARGETS]
     for question in QUESTIONS:
         for commune, counts in answer_rows(scope, question, "commune_id", owners).items():
             found[(question, int(commune or 0))] = _nonzero(counts)
@@ -283,7 +282,7 @@ def _communes_of(scope: ReportScope) -> dict[int, int | None]:
     }
 
 
-def _stored(scope: ReportScope, family: str) -> dict[int, dict[str, int]]:
+def _stored(scope: ReportScope, family: str) -> dict[int, Any]:
     """The family's stored measures of the scope's communes, by commune, after a fold."""
     fold_marks(scope.review_round)
     rows = CommuneFact.objects.filter(
@@ -294,16 +293,24 @@ def _stored(scope: ReportScope, family: str) -> dict[int, dict[str, int]]:
     return dict(rows.values_list("commune_id", "data"))
 
 
-def _by_child(
-    scope: ReportScope, stored: dict[int, dict[str, int]]
-) -> dict[int | None, dict[str, int]]:
+def _child_of(scope: ReportScope) -> dict[int, int | None] | None:
+    """The child row of each commune of the scope; None when the rows are the communes."""
+    if scope.child_level == AdminUnit.Level.COMMUNE:
+        return None
+    return _communes_of(scope)
+
+
+def _by_child(scope: ReportScope, stored: dict[Any, Any]) -> dict[int | None, dict[str, int]]:
     """Each child row's measures: the sum of its communes'."""
+    child_of = _child_of(scope)
     rows: dict[int | None, dict[str, int]] = {}
-    for commune, child in _communes_of(scope).items():
-        data = stored.get(commune)
-        if data is None:
+    if child_of is None:
+        rows.update(stored)
+        return rows
+    for commune, data in stored.items():
+        if commune not in child_of:
             continue
-        into = rows.setdefault(child, {})
+        into = rows.setdefault(child_of[commune], {})
         for name, value in data.items():
             into[name] = into.get(name, 0) + value
     return rows
@@ -311,46 +318,58 @@ def _by_child(
 
 def stored_summary_counts(scope: ReportScope) -> dict[int | None, dict[str, int]]:
     """`SummaryFacts.counts` by commune, from the aggregates."""
-    names = list(_summary_aggregates())
-    return {
-        commune: {name: data.get(name, 0) for name in names}
-        for commune, data in _stored(scope, "summary").items()
-    }
+    names = dict.fromkeys(_summary_aggregates(), 0)
+    return {commune: {**names, **data} for commune, data in _stored(scope, "summary").items()}
 
 
 def stored_target_facts(scope: ReportScope) -> TargetFacts:
     """`reports.tables.target_facts` (by child unit, by ethnic group), from the aggregates."""
-    names = list(target_aggregates())
-    per_unit: dict[int, dict[str, int]] = {}
-    by_ethnicity: dict[str, dict[str, int]] = {}
-    for child, data in _by_child(scope, _stored(scope, "target")).items():
-        into = per_unit.setdefault(child, dict.fromkeys(names, 0))  # type: ignore[arg-type]
-        for name, value in data.items():
-            ethnicity, _, measure = name.rpartition(SEP)
-            if ethnicity or SEP in name:
-                group = by_ethnicity.setdefault(ethnicity, dict.fromkeys(ETHNIC_MEASURES, 0))
-                group[measure] += value
-            else:
-                into[measure] += value
+    names = dict.fromkeys(target_aggregates(), 0)
+    child_of = _child_of(scope)
+    per_unit: dict[Any, dict[str, int]] = {}
+    ethnic: dict[str, list[int]] = {}
+    for commune, data in _stored(scope, "target").items():
+        if child_of is None:
+            per_unit[commune] = {**names, **data["u"]}
+        elif commune in child_of:
+            into = per_unit.setdefault(child_of[commune], dict(names))
+            for name, value in data["u"].items():
+                into[name] += value
+        else:
+            continue
+        for code, values in data["e"].items():
+            sums = ethnic.setdefault(code, [0] * len(ETHNIC_MEASURES))
+            for i, value in enumerate(values):
+                sums[i] += value
+    by_ethnicity = {
+        code: dict(zip(ETHNIC_MEASURES, sums, strict=True)) for code, sums in ethnic.items()
+    }
     return TargetFacts(per_unit=per_unit, by_ethnicity=by_ethnicity)
 
 
 def stored_deprivation_facts(scope: ReportScope) -> dict[tuple[int, str], dict[str, int]]:
     """`reports.tables.deprivation_facts` (by child unit and indicator), from the aggregates."""
+    child_of = _child_of(scope)
     rows: dict[tuple[int, str], dict[str, int]] = {}
-    for child, data in _by_child(scope, _stored(scope, "deprivation")).items():
-        for name, value in data.items():
-            indicator, target = name.split(SEP, 1)
-            row = rows.setdefault((child, indicator), dict.fromkeys(TARGETS, 0))  # type: ignore[arg-type]
-            row[target] += value
+    for commune, data in _stored(scope, "deprivation").items():
+        child = commune if child_of is None else child_of.get(commune)
+        if child is None:
+            continue
+        for indicator, (poor, near_poor) in data.items():
+            row = rows.get((child, indicator))
+            if row is None:
+                rows[(child, indicator)] = {"poor": poor, "near_poor": near_poor}
+            else:
+                row["poor"] += poor
+                row["near_poor"] += near_poor
     return rows
 
 
 def stored_answer_rows(scope: ReportScope, question: str) -> dict[int | None, dict[str, int]]:
     """The counts of `reports.needs.answer_tables` by child unit, from the aggregates."""
-    names = list(answer_aggregates(question))
+    names = dict.fromkeys(answer_aggregates(question), 0)
     return {
-        child: {name: data.get(name, 0) for name in names}
+        child: {**names, **data}
         for child, data in _by_child(scope, _stored(scope, question)).items()
     }
 

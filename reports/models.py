@@ -52,7 +52,7 @@ class CommuneFact(models.Model):
     """What one commune's counted responses add to one family of report figures, for one round
     and basis: the summary counts, the poor and near-poor by ethnic group and policy group, their
     deprivations, causes and needs (`reports.aggregates.FAMILIES`). `data` holds the non-zero
-    measures by name; a measure of a dimension is named "<dimension value>|<measure>".
+    measures by name, or for a family with a dimension, by its value (`commune_facts`).
 
     Written only by `reports.aggregates` (rebuilt from the forms, commune by commune, when a
     trigger has marked the commune: `FactMark`); read by the reports of a district, a province and
