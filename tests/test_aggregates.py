@@ -270,3 +270,13 @@ def test_a_new_succession_rebuilds_every_round(world):
         predecessor=commune, successor=commune, is_default=True, source="test"
     )
     assert FactMark.objects.filter(review_round_id=rnd.pk, commune_id__isnull=True).exists()
+
+
+def test_fold_aggregates_command_folds_every_round(world, capsys):
+    result(world, household(world, world["villages"][0]), 2025, "poor")
+    result(world, household(world, world["villages"][1]), 2024, "near_poor")
+    assert FactMark.objects.exists()
+    call_command("fold_aggregates")
+    assert "Đã cập nhật số liệu tổng hợp:" in capsys.readouterr().out
+    assert not FactMark.objects.exists()
+    assert all(verify(r) == [] for r in world["rounds"].values())

@@ -109,6 +109,10 @@ RUNS: dict[str, list[Step]] = {
         Step(f"{PY} seed_demo", "xa-13504"),
         Step(f"{PY} verify_aggregates --round 2024", "Số liệu tổng hợp khớp với các phiếu."),
     ],
+    f"{PY} fold_aggregates": [
+        Step(f"{PY} seed_demo", "xa-13504"),
+        Step(f"{PY} fold_aggregates", "Đã cập nhật số liệu tổng hợp:"),
+    ],
     f"{PY} integrity_report --round YEAR --unit CODE [--json]": [
         Step(f"{PY} seed_demo", "xa-13504"),
         Step(
