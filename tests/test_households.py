@@ -423,3 +423,32 @@ def test_name_search_has_trigram_indexes_on_postgresql(db):
         found = dict(cursor.fetchall())
     assert set(found) == {"household_head_name_trgm", "member_name_trgm"}
     assert all("gin_trgm_ops" in definition for definition in found.values())
+
+
+def test_a_households_status_label_is_its_choice_label_in_each_language():
+    """The household list shows `status_label` (cheaper than `get_status_display`, which
+    rebuilds and translates the choices on every call): the same words, in both languages."""
+    from django.utils import translation
+
+    from households.models import Household
+
+    for language in ("vi", "en"):
+        with translation.override(language):
+            for status in Household.Status.values:
+                household = Household(status=status)
+                assert household.status_label == household.get_status_display()
+    with translation.override("vi"):
+        assert Household(status="moved_away").status_label == "Đã chuyển đi nơi khác"
+
+
+def test_the_list_shows_a_closed_household_found_by_citizen_id_with_its_status(
+    officer_a, household_a, client_for
+):
+    from households.services import household_close
+
+    household_close(actor=officer_a, household=household_a, status="moved_away", reason="Đi xa")
+    client = client_for(officer_a)
+    assert "Nguyễn Văn An" not in client.get(reverse("households:list")).content.decode()
+    page = client.post(reverse("households:list"), {"citizen_id": "035070000123"})
+    body = page.content.decode()
+    assert "Nguyễn Văn An" in body and "Đã chuyển đi nơi khác" in body
