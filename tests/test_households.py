@@ -452,3 +452,5 @@ def test_the_list_shows_a_closed_household_found_by_citizen_id_with_its_status(
     page = client.post(reverse("households:list"), {"citizen_id": "035070000123"})
     body = page.content.decode()
     assert "Nguyễn Văn An" in body and "Đã chuyển đi nơi khác" in body
+    detail = reverse("households:detail", kwargs={"public_id": household_a.public_id})
+    assert f'<a href="{detail}">Nguyễn Văn An</a>' in body
