@@ -53,12 +53,13 @@ from .services import (
 LIST_COLUMNS = ("public_id", "head_name", "split_from_id", "address", "status", "village__name")
 
 
-def _detail_url_around_id() -> tuple[str, str]:
-    """A household page's URL before and after its public id: reversed once for the list, not
-    once per row (a `{% url %}` cost as much as the rest of a row)."""
+def _detail_url_around_id() -> dict[str, str]:
+    """A household page's URL before and after its public id, reversed once for the list rather
+    than once per row (a `{% url %}` cost as much as the rest of a row); two plain names, as a
+    template looks `pair.0` up by trying a key and an attribute first."""
     marker = str(UUID(int=0))
     before, after = reverse("households:detail", kwargs={"public_id": marker}).split(marker)
-    return before, after
+    return {"detail_before": before, "detail_after": after}
 
 
 def _villages(request: AuthedHttpRequest):  # type: ignore[no-untyped-def]
@@ -96,7 +97,7 @@ def household_list(request: AuthedHttpRequest) -> HttpResponse:
         "households/household_list.html",
         {
             "page": page,
-            "detail_url": _detail_url_around_id(),
+            **_detail_url_around_id(),
             "form": form,
             "id_form": id_form,
             "query": name,
