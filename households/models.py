@@ -79,12 +79,6 @@ class Household(models.Model):
         return self.status == self.Status.ACTIVE
 
     @property
-    def status_label(self) -> str:
-        """`get_status_display()` without its cost: Django rebuilds the field's choices into a
-        dict on every call, translating each label to hash it (the household list shows 50)."""
-        return str(self.Status(self.status).label)
-
-    @property
     def has_left(self) -> bool:
         """Moved away or dissolved (a merged household shows where it went instead)."""
         return self.status in {self.Status.MOVED_AWAY, self.Status.DISSOLVED}

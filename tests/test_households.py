@@ -425,22 +425,6 @@ def test_name_search_has_trigram_indexes_on_postgresql(db):
     assert all("gin_trgm_ops" in definition for definition in found.values())
 
 
-def test_a_households_status_label_is_its_choice_label_in_each_language():
-    """The household list shows `status_label` (cheaper than `get_status_display`, which
-    rebuilds and translates the choices on every call): the same words, in both languages."""
-    from django.utils import translation
-
-    from households.models import Household
-
-    for language in ("vi", "en"):
-        with translation.override(language):
-            for status in Household.Status.values:
-                household = Household(status=status)
-                assert household.status_label == household.get_status_display()
-    with translation.override("vi"):
-        assert Household(status="moved_away").status_label == "Đã chuyển đi nơi khác"
-
-
 def test_the_list_shows_a_closed_household_found_by_citizen_id_with_its_status(
     officer_a, household_a, client_for
 ):
