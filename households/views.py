@@ -2,6 +2,7 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,7 +15,6 @@ from accounts.types import AuthedHttpRequest
 from areas.models import AdminUnit
 from core.errors import form_add_service_error, message_service_error
 from core.locking import StaleEdit, stale_context
-from core.pagination import page_with_total
 from survey.models import ReviewRound, SurveyResponse
 from survey.selectors import rounds_visible
 
@@ -99,7 +99,7 @@ def household_list(request: AuthedHttpRequest) -> HttpResponse:
     # The columns the list shows, as plain rows: building 50 households and their villages as
     # model objects cost more than the page's own queries (issue 14).
     rows = households.order_by("village__code", "head_name_key", "id").values(*LIST_COLUMNS)
-    page = page_with_total(rows, request.GET.get("page"), 50)
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
     # Each status translated once, not once per row (`get_status_display` translated every
     # label of the field to show one).
     labels = {status: str(label) for status, label in Household.Status.choices}
