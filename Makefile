@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test check bench bench-engine bench-uploads bench-import messages clean
+.PHONY: install demo test check bench bench-pages bench-engine bench-uploads bench-import messages clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +59,10 @@ check: install
 # Province-scale report benchmark on the PostgreSQL database named by DATABASE_URL.
 bench: install
 	DEBUG=true $(PY) -m tools.bench_reports
+
+# The officer's pages on the bench province that `make bench` left in DATABASE_URL (gunicorn).
+bench-pages: install
+	DEBUG=true $(PY) -m tools.bench_pages
 
 bench-engine: install
 	$(PY) -m survey.engine.bench

@@ -163,7 +163,7 @@ def response_section(request: AuthedHttpRequest, public_id: str, section: str) -
 @require_POST
 def response_preview(request: AuthedHttpRequest, public_id: str, section: str) -> HttpResponse:
     """The running score: apply what is on screen to an unsaved copy and ask the engine."""
-    response = response_get_or_404(request.user, public_id)
+    response = response_get_or_404(request.user, public_id, carried=False)
     form = _section_form(section, response, request.POST)
     if form is not None and form.is_valid():
         response_apply(response, form.values())

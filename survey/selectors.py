@@ -38,29 +38,45 @@ def responses_visible(user: User) -> QuerySet[SurveyResponse]:
 
 
 def response_get_or_404(
-    user: User, public_id: UUID | str, *, change: bool = False, fill: bool = False
+    user: User,
+    public_id: UUID | str,
+    *,
+    change: bool = False,
+    fill: bool = False,
+    carried: bool = True,
 ) -> SurveyResponse:
     """A form in reach; `change`: of a household the officer changes (reopening); `fill`: of a
-    household whose forms the user fills (surveyors and village heads too)."""
+    household whose forms the user fills (surveyors and village heads too). `carried`: with last
+    year's form it was carried from (and its round) fetched too, for the pages that compare with
+    it; the running score, asked at every keystroke, does without.
+
+    The form's own query joins what every caller reads (round, province, household, commune,
+    village) and no more: with last year's form and its round joined as well, PostgreSQL spent
+    longer planning the query (eight relations) than a second query for them costs; and no
+    ORDER BY (`public_id` is unique), which `.first()` would add."""
     responses = responses_visible(user)
     if change:
         responses = responses.filter(household__in=households_changeable(user))
     elif fill:
         responses = responses.filter(household__in=households_fillable(user))
-    response = (
+    found = list(
         responses.select_related(
             "review_round",
             "review_round__province",
             "household",
             "household__commune",
             "village",
-            "carried_from__review_round",
-        )
-        .filter(public_id=public_id)
-        .first()
+        ).filter(public_id=public_id)[:1]
     )
-    if response is None:
+    if not found:
         raise Http404
+    response = found[0]
+    if carried and response.carried_from_id is not None:
+        response.carried_from = (
+            SurveyResponse.objects.select_related("review_round")
+            .filter(pk=response.carried_from_id)
+            .first()
+        )
     return response
 
 

@@ -423,3 +423,18 @@ def test_name_search_has_trigram_indexes_on_postgresql(db):
         found = dict(cursor.fetchall())
     assert set(found) == {"household_head_name_trgm", "member_name_trgm"}
     assert all("gin_trgm_ops" in definition for definition in found.values())
+
+
+def test_the_list_shows_a_closed_household_found_by_citizen_id_with_its_status(
+    officer_a, household_a, client_for
+):
+    from households.services import household_close
+
+    household_close(actor=officer_a, household=household_a, status="moved_away", reason="Đi xa")
+    client = client_for(officer_a)
+    assert "Nguyễn Văn An" not in client.get(reverse("households:list")).content.decode()
+    page = client.post(reverse("households:list"), {"citizen_id": "035070000123"})
+    body = page.content.decode()
+    assert "Nguyễn Văn An" in body and "Đã chuyển đi nơi khác" in body
+    detail = reverse("households:detail", kwargs={"public_id": household_a.public_id})
+    assert f'<a href="{detail}">Nguyễn Văn An</a>' in body

@@ -354,3 +354,45 @@ def test_a_household_without_an_earlier_form_starts_blank(officer_a, household_a
 
     response = response_start(actor=officer_a, review_round=round_2025, household=household_a)
     assert response.carried_from_id is None and response.water_source == ""
+
+
+def test_the_running_score_asks_the_database_for_the_form_alone(
+    officer_a, household_a, client_for, world
+):
+    """The running score answers every change the officer types: the form is read in one plain
+    query (its round, province, household, commune and village joined) without last year's form
+    it was carried from, and without an ORDER BY. Joining last year's form and its round made
+    PostgreSQL plan an eight-relation query at every keystroke (issue 14). The section page
+    still reads last year's form, in a second query."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from survey.models import SurveyResponse
+    from survey.services import response_start, response_update
+
+    rounds = world["rounds"]
+    last = response_start(actor=officer_a, review_round=rounds[2024], household=household_a)
+    response_update(
+        actor=officer_a, response=last, values={"water_source": "piped"}, expected_version=1
+    )
+    SurveyResponse.objects.filter(pk=last.pk).update(status="approved")
+    this = response_start(actor=officer_a, review_round=rounds[2025], household=household_a)
+    assert this.carried_from_id == last.pk
+    client = client_for(officer_a)
+    preview = reverse(
+        "survey:response_preview", kwargs={"public_id": this.public_id, "section": "housing"}
+    )
+    with CaptureQueriesContext(connection) as captured:
+        body = client.post(preview, {"floor_area_m2": "30"}, HTTP_HX_REQUEST="true")
+    assert body.status_code == 200 and 'id="score"' in body.content.decode()
+    forms = [q["sql"] for q in captured if 'FROM "survey_surveyresponse"' in q["sql"]]
+    assert len(forms) == 1, forms
+    assert forms[0].count('"survey_surveyresponse"') > 0 and "T7" not in forms[0]
+    assert "ORDER BY" not in forms[0]
+    assert 'carried_from_id" = ' not in forms[0]
+
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get(section_url(this, "housing")).content.decode()
+    assert "lấy từ phiếu năm 2024" in page
+    forms = [q["sql"] for q in captured if 'FROM "survey_surveyresponse"' in q["sql"]]
+    assert len(forms) == 2, forms  # this year's form, then last year's with its round
