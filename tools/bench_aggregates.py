@@ -174,6 +174,29 @@ def fold_after_changes(world: Any, communes: int) -> float:
     return seconds
 
 
+def measure_form_cost(world: Any, out: Callable[[str], None], rounds: int = 2) -> dict[str, Any]:
+    """Form section saves and submissions through the pages (`tools.bench_pages`), with the
+    marking triggers off ("before": the app without aggregates) and on ("after"), in turns;
+    the median of each, and how much slower a submission is with them (goal: at most 10 %)."""
+    from tools.bench_pages import measure_form_submits
+
+    runs: dict[str, list[dict[str, str]]] = {"before": [], "after": []}
+    for _ in range(rounds):
+        with triggers_off():
+            runs["before"].append(measure_form_submits(world))
+        runs["after"].append(measure_form_submits(world))
+    figures: dict[str, Any] = {}
+    for label, found in runs.items():
+        for key in ("form_section_save_per_s", "form_submit_per_s"):
+            value = statistics.median(float(f[key]) for f in found)
+            figures[f"{key}_{label}"] = value
+            out(f"{key}_{label}={value:.1f}")
+    slower = 1 - figures["form_submit_per_s_after"] / figures["form_submit_per_s_before"]
+    figures["form_submit_slower_pct"] = slower * 100
+    out(f"form_submit_slower_pct={slower * 100:.1f}")
+    return figures
+
+
 def measure_national(out: Callable[[str], None]) -> dict[str, str]:
     summary = national_summary(NATIONAL_YEAR)
     seconds = _median_ms(lambda: national_summary(NATIONAL_YEAR)) / 1000

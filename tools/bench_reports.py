@@ -28,6 +28,10 @@ runs; the export a single run):
   ``aggregates_equal`` (every stored figure against the forms), ``report_<table>_<scope>_ms``
   (summary, movements, deprivations of the province by district, by commune, and of a district)
   and ``national_report_s`` (34 provinces of the current tree with a round of figures each);
+- the pages (`tools.bench_pages`, the real benchmark only): ``form_section_save_per_s`` and
+  ``form_submit_per_s`` with the aggregates' triggers off (``_before``) and on (``_after``) and
+  ``form_submit_slower_pct`` (goal: at most 10); ``healthz_rps``, ``household_list_rps``,
+  ``running_score_rps`` and their ratios to ``/healthz`` (goal: at least 0.10);
 - ``household_export_s``, ``household_export_rows_per_s``, ``household_export_peak_rss_mb``:
   ``reports.excel.households.households_export`` of every household of the province to a
   temporary file.
@@ -120,7 +124,12 @@ from survey.models import (
     SupportNeed,
     SurveyResponse,
 )
-from tools.bench_aggregates import measure_aggregates, measure_national, national_rounds
+from tools.bench_aggregates import (
+    measure_aggregates,
+    measure_form_cost,
+    measure_national,
+    national_rounds,
+)
 
 RUNS = 5
 BATCH = 100_000  # households per COPY batch (about twice as many responses)
@@ -1251,6 +1260,13 @@ def run(
     # The national rounds first: a new round marks every round to be rebuilt.
     national_rounds(_bench_user(), world.review_round.standard_code)
     results = measure_aggregates(world, functools.partial(_print, out), sys.stderr)
+    if child_processes:  # the real benchmark: the pages too (gunicorn, forms through the pages)
+        from tools.bench_pages import measure_load  # (it imports this module)
+
+        results.update(measure_form_cost(world, functools.partial(_print, out)))
+        results["load"] = measure_load(world)
+        for key, value in results["load"].items():
+            _print(out, f"{key}={value}")
     results.update(measure_reports(world, out, explain))
     for what, measure, keys in (
         ("workbook", measure_workbook, WORKBOOK_KEYS),
@@ -1277,6 +1293,13 @@ def run(
         out,
         _goal_line("national_report_s", results["national_report_s"], GOAL_NATIONAL_S, True, " s"),
     )
+    if "load" in results:
+        from tools.bench_pages import goal_lines as page_goal_lines
+
+        slower = results["form_submit_slower_pct"]
+        _print(out, _goal_line("form_submit_slower_pct", f"{slower:.1f}", 10.0, True, " %"))
+        for line in page_goal_lines(results["load"]):
+            _print(out, line)
     _print(out, _goal_line("report_vs_sql_ratio", f"{results['ratio']:.2f}", GOAL_RATIO, True))
     _print(
         out,
