@@ -687,6 +687,21 @@ def movement_facts(scope: ReportScope) -> MovementFacts:
     return MovementFacts(previous=previous, leaf_level=leaf_level, leaves=leaves, groups=groups)
 
 
+def district_movement_facts(scope: ReportScope) -> MovementFacts:
+    """`movement_facts` of a province by district, whose leaves are its districts: the same
+    tables (a household moving between two communes of a district stays in its row), from the
+    aggregates summed by district in the database."""
+    from .aggregates import stored_movement_groups_by_district
+
+    districts = AdminUnit.objects.filter(parent=scope.unit, level=AdminUnit.Level.DISTRICT)
+    return MovementFacts(
+        previous=previous_rounds(scope.review_round),
+        leaf_level=AdminUnit.Level.DISTRICT,
+        leaves={pk: (pk, "") for pk in districts.values_list("pk", flat=True)},
+        groups=stored_movement_groups_by_district(scope),
+    )
+
+
 def movement_groups(
     scope: ReportScope,
     previous: list[ReviewRound],
@@ -1069,8 +1084,17 @@ class ReportTables:
 
     @cached_property
     def movements(self) -> dict[str, Movements]:
-        """Both movement tables, by target ("poor", "near_poor"), from one aggregate."""
-        return movements_both(self.scope, self.movement_facts)
+        """Both movement tables, by target ("poor", "near_poor"), from one aggregate: for a
+        province by district, the groups summed by district (unless the communes' groups are
+        here already, for the split by area)."""
+        by_district = (
+            self._base is None
+            and self.scope.area is None
+            and self.scope.child_level == AdminUnit.Level.DISTRICT
+            and "movement_facts" not in self.__dict__
+        )
+        facts = district_movement_facts(self.scope) if by_district else self.movement_facts
+        return movements_both(self.scope, facts)
 
     @property
     def poor_movements(self) -> Movements:
