@@ -41,7 +41,6 @@ from .models import CommuneFact, FactMark, MovementFact, RoundLink
 from .needs import QUESTIONS, answer_aggregates, answer_rows
 from .selectors import (
     COUNTED,
-    TARGETS,
     ReportScope,
     _summary_aggregates,
     movement_groups,
@@ -50,6 +49,7 @@ from .selectors import (
 from .tables import (
     ETHNIC_MEASURES,
     UNIT,
+    Deprived,
     TargetFacts,
     deprivation_counts,
     target_aggregates,
@@ -119,8 +119,8 @@ def commune_facts(
         ethnic = found[("target", row[UNIT])]["e"]
         ethnic[row["head_ethnicity"]] = [row[name] for name in ETHNIC_MEASURES]
     # Their deprivations: indicator -> [poor, near-poor].
-    for (commune, indicator), row in deprivation_counts(scope, "commune_id", owners).items():
-        found.setdefault(("deprivation", commune), {})[indicator] = [row[t] for t in TARGETS]
+    for commune, deprived in deprivation_counts(scope, "commune_id", owners).items():
+        found[("deprivation", commune)] = deprived
     for question in QUESTIONS:
         for commune, counts in answer_rows(scope, question, "commune_id", owners).items():
             found[(question, int(commune or 0))] = _nonzero(counts)
@@ -392,28 +392,29 @@ def stored_target_facts(scope: ReportScope) -> TargetFacts:
     return TargetFacts(per_unit=per_unit, by_ethnicity=by_ethnicity)
 
 
-def stored_deprivation_facts(scope: ReportScope) -> dict[tuple[int, str], dict[str, int]]:
-    """`reports.tables.deprivation_facts` (by child unit and indicator), from the aggregates."""
+def stored_deprivation_facts(scope: ReportScope) -> Deprived:
+    """`reports.tables.deprivation_facts` (by child unit, by indicator), from the aggregates:
+    each commune's as stored, or summed by district."""
     if _sums_in_database(scope):
-        return {
-            (district, indicator): {"poor": int(poor), "near_poor": int(near_poor)}
-            for district, indicator, poor, near_poor in _summed_by_district(
-                scope, "deprivation", "jsonb_each(f.data)", 2
-            )
-        }
+        found: Deprived = {}
+        for district, indicator, poor, near_poor in _summed_by_district(
+            scope, "deprivation", "jsonb_each(f.data)", 2
+        ):
+            found.setdefault(district, {})[indicator] = [int(poor), int(near_poor)]
+        return found
+    stored = _stored(scope, "deprivation")
     child_of = _child_of(scope)
-    rows: dict[tuple[int, str], dict[str, int]] = {}
-    for commune, data in _stored(scope, "deprivation").items():
-        child = commune if child_of is None else child_of.get(commune)
-        if child is None:
+    if child_of is None:
+        return stored
+    rows: Deprived = {}
+    for commune, data in stored.items():
+        if commune not in child_of:
             continue
+        into = rows.setdefault(child_of[commune], {})
         for indicator, (poor, near_poor) in data.items():
-            row = rows.get((child, indicator))
-            if row is None:
-                rows[(child, indicator)] = {"poor": poor, "near_poor": near_poor}
-            else:
-                row["poor"] += poor
-                row["near_poor"] += near_poor
+            sums = into.setdefault(indicator, [0, 0])
+            sums[0] += poor
+            sums[1] += near_poor
     return rows
 
 

@@ -60,6 +60,7 @@ if TYPE_CHECKING:
     from .tables import (
         ChildrenTable,
         DeprivationsByUnit,
+        Deprived,
         EthnicTable,
         GroupTable,
         HouseholdLists,
@@ -1125,7 +1126,7 @@ class ReportTables:
         return target_facts(self.scope)
 
     @cached_property
-    def deprivation_facts(self) -> dict[tuple[int, str], dict[str, int]]:
+    def deprivation_facts(self) -> "Deprived":
         from .tables import deprivation_facts
 
         return deprivation_facts(self.scope)

@@ -151,10 +151,16 @@ def target_rows(
     return rows
 
 
-def deprivation_facts(scope: ReportScope) -> dict[tuple[int, str], dict[str, int]]:
-    """Poor and near-poor households deprived of each indicator, by (child unit, indicator): one
-    query, that tables 4–7, 11 and the deprivation sheet read; for a district or a province, the
-    per-commune aggregates (`reports.aggregates`)."""
+# Households deprived of an indicator: [poor, near-poor], by indicator, by unit.
+Deprived = dict[Any, dict[str, list[int]]]
+NONE_DEPRIVED = (0, 0)
+
+
+def deprivation_facts(scope: ReportScope) -> Deprived:
+    """Poor and near-poor households deprived of each indicator ([poor, near-poor]), by child
+    unit and indicator: one query, that tables 4–7, 11 and the deprivation sheet read; for a
+    district or a province, the per-commune aggregates (`reports.aggregates`), which keep each
+    commune's in this very shape."""
     if scope.leaf_level == AdminUnit.Level.COMMUNE:
         from .aggregates import stored_deprivation_facts
 
@@ -164,18 +170,21 @@ def deprivation_facts(scope: ReportScope) -> dict[tuple[int, str], dict[str, int
 
 def deprivation_counts(
     scope: ReportScope, group: str, owners: Sequence[int] | None = None
-) -> dict[tuple[int, str], dict[str, int]]:
+) -> Deprived:
     """`deprivation_facts` grouped by the response field `group`, of the responses filed under
     the communes `owners` only when given."""
     rows = _deprivation_rows(scope)
     if owners is not None:
         rows = rows.filter(response__commune_id__in=owners)
-    return {
-        (row[f"response__{group}"], row["indicator"]): row
-        for row in rows.values(f"response__{group}", "indicator")
+    found: Deprived = {}
+    for row in (
+        rows.values(f"response__{group}", "indicator")
         .annotate(**_by_class("response__"))
         .order_by()
-    }
+    ):
+        unit = found.setdefault(row[f"response__{group}"], {})
+        unit[row["indicator"]] = [row[target] for target in TARGETS]
+    return found
 
 
 # --- Tables 4–7: deprivations by unit -------------------------------------------------------------
@@ -214,18 +223,22 @@ class DeprivationsByUnit:
 def _by_unit(
     scope: ReportScope,
     households: dict[int, dict[str, int]],
-    counts: dict[tuple[int, str], dict[str, int]],
+    counts: Deprived,
     target: str,
     indicators: list[Indicator],
     count_field: str,
 ) -> tuple[list[UnitDeprivations], UnitDeprivations]:
     rows = []
+    position = TARGETS.index(target)
     for unit in _units(scope):
         row = UnitDeprivations(
             label=unit.name, unit=unit, households=households.get(unit.pk, {}).get(count_field, 0)
         )
-        for indicator in indicators:
-            row.counts[indicator.key] = counts.get((unit.pk, indicator.key), {}).get(target, 0)
+        unit_counts = counts.get(unit.pk, {})
+        row.counts = {
+            indicator.key: unit_counts.get(indicator.key, NONE_DEPRIVED)[position]
+            for indicator in indicators
+        }
         rows.append(row)
     total = UnitDeprivations(
         label="Tổng cộng", unit=scope.unit, households=sum(r.households for r in rows)
@@ -238,7 +251,7 @@ def _by_unit(
 def deprivations_by_unit(
     scope: ReportScope,
     facts: TargetFacts | None = None,
-    deprived: dict[tuple[int, str], dict[str, int]] | None = None,
+    deprived: Deprived | None = None,
 ) -> dict[str, DeprivationsByUnit]:
     """Poor and near-poor households by unit, and those deprived of each indicator of the round's
     standard (tables 4–7: counts and rates, rate = deprived / households of the class)."""
@@ -395,7 +408,7 @@ class ChildrenTable:
 def children(
     scope: ReportScope,
     facts: TargetFacts | None = None,
-    deprived: dict[tuple[int, str], dict[str, int]] | None = None,
+    deprived: Deprived | None = None,
 ) -> ChildrenTable:
     """Children under 16 in poor and near-poor households by unit, and the households deprived of
     the indicators that concern children (the standard's `concerns_children`) (table 11): rate =
@@ -407,12 +420,13 @@ def children(
     rows = []
     for unit in _units(scope):
         found = households.get(unit.pk, {})
+        unit_counts = counts.get(unit.pk, {})
         row = ChildrenRow(label=unit.name, unit=unit)
-        for target in TARGETS:
+        for position, target in enumerate(TARGETS):
             row.households[target] = found.get(f"{target}__with_children", 0)
             row.children[target] = found.get(f"{target}__children", 0)
             row.deprived[target] = {
-                key: counts.get((unit.pk, key), {}).get(target, 0) for key in keys
+                key: unit_counts.get(key, NONE_DEPRIVED)[position] for key in keys
             }
         rows.append(row)
     total = ChildrenRow(label="Tổng cộng", unit=scope.unit)
