@@ -362,14 +362,18 @@ def stored_target_facts(scope: ReportScope) -> TargetFacts:
             scope, "target", "jsonb_each_text(f.data->'u')", 0
         ):
             per_district.setdefault(district, dict(names))[name] = int(value)
-        by_code: dict[str, dict[str, int]] = {}
-        for _district, code, *values in _summed_by_district(
-            scope, "target", "jsonb_each(f.data->'e')", len(ETHNIC_MEASURES)
-        ):
-            group = by_code.setdefault(code, dict.fromkeys(ETHNIC_MEASURES, 0))
-            for name, value in zip(ETHNIC_MEASURES, values, strict=True):
-                group[name] += int(value)
-        return TargetFacts(per_unit=per_district, by_ethnicity=by_code)
+
+        def by_ethnicity() -> dict[str, dict[str, int]]:
+            by_code: dict[str, dict[str, int]] = {}
+            for _district, code, *values in _summed_by_district(
+                scope, "target", "jsonb_each(f.data->'e')", len(ETHNIC_MEASURES)
+            ):
+                group = by_code.setdefault(code, dict.fromkeys(ETHNIC_MEASURES, 0))
+                for name, value in zip(ETHNIC_MEASURES, values, strict=True):
+                    group[name] += int(value)
+            return by_code
+
+        return TargetFacts(per_unit=per_district, load_ethnic=by_ethnicity)
     child_of = _child_of(scope)
     per_unit: dict[Any, dict[str, int]] = {}
     ethnic: dict[str, list[int]] = {}
@@ -386,10 +390,8 @@ def stored_target_facts(scope: ReportScope) -> TargetFacts:
             sums = ethnic.setdefault(code, [0] * len(ETHNIC_MEASURES))
             for i, value in enumerate(values):
                 sums[i] += value
-    by_ethnicity = {
-        code: dict(zip(ETHNIC_MEASURES, sums, strict=True)) for code, sums in ethnic.items()
-    }
-    return TargetFacts(per_unit=per_unit, by_ethnicity=by_ethnicity)
+    by_code = {code: dict(zip(ETHNIC_MEASURES, sums, strict=True)) for code, sums in ethnic.items()}
+    return TargetFacts(per_unit=per_unit, ethnic=by_code)
 
 
 def stored_deprivation_facts(scope: ReportScope) -> Deprived:

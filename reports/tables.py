@@ -12,7 +12,7 @@ near-poor) and their deprivation rows.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -84,7 +84,16 @@ class TargetFacts:
     9 by the head's ethnic group, over the whole scope."""
 
     per_unit: dict[int, dict[str, int]]
-    by_ethnicity: dict[str, dict[str, int]]
+    # Table 9's figures, or how to get them when asked (only table 9 asks).
+    ethnic: dict[str, dict[str, int]] | None = None
+    load_ethnic: Callable[[], dict[str, dict[str, int]]] | None = None
+
+    @property
+    def by_ethnicity(self) -> dict[str, dict[str, int]]:
+        if self.ethnic is None:
+            assert self.load_ethnic is not None
+            self.ethnic = self.load_ethnic()
+        return self.ethnic
 
     @classmethod
     def of_rows(cls, rows: list[dict[str, Any]]) -> TargetFacts:
@@ -101,7 +110,7 @@ class TargetFacts:
             )
             for name in ETHNIC_MEASURES:
                 group[name] += row[name]
-        return cls(per_unit=per_unit, by_ethnicity=by_ethnicity)
+        return cls(per_unit=per_unit, ethnic=by_ethnicity)
 
 
 def target_facts(scope: ReportScope) -> TargetFacts:
