@@ -169,18 +169,20 @@ def _write(
                 MovementFact(review_round=review_round, basis=basis, **group)
                 for group in movement_facts_of(review_round, basis, m_owners)
             ]
-    if r_owners != []:
-        stale = CommuneFact.objects.filter(review_round=review_round)
-        if r_owners is not None:
-            stale = stale.filter(commune_id__in=r_owners)
-        stale.delete()
-        CommuneFact.objects.bulk_create(facts, batch_size=2000)
-    if m_owners != []:
-        stale_moves = MovementFact.objects.filter(review_round=review_round)
-        if m_owners is not None:
-            stale_moves = stale_moves.filter(owner__in=m_owners)
-        stale_moves.delete()
-        MovementFact.objects.bulk_create(moves, batch_size=2000)
+    _replace(CommuneFact, review_round, "commune_id", r_owners, facts)
+    _replace(MovementFact, review_round, "owner", m_owners, moves)
+
+
+def _replace(model: Any, review_round: ReviewRound, key: str, owners: Any, rows: list[Any]) -> None:
+    """The round's rows of `model` whose `key` is one of `owners` (all when None, none when
+    []) deleted, and `rows` written in their place."""
+    if owners == []:
+        return
+    stale = model.objects.filter(review_round=review_round)
+    if owners is not None:
+        stale = stale.filter(**{f"{key}__in": owners})
+    stale.delete()
+    model.objects.bulk_create(rows, batch_size=2000)
 
 
 def _sources(review_round: ReviewRound) -> list[int]:

@@ -28,6 +28,16 @@ from typing import Any
 COUNTED_SQL = "('submitted', 'agreed', 'disputed', 'rechecked', 'posted', 'approved')"
 
 MARK = "INSERT INTO reports_factmark (review_round_id, kind, commune_id)"
+# Every table that has marking triggers.
+MARKED_TABLES = (
+    "survey_surveyresponse",
+    "survey_responsedeprivation",
+    "survey_responsecause",
+    "survey_responseneed",
+    "households_household",
+    "survey_reviewround",
+    "areas_unitsuccession",
+)
 
 
 def _pg_response_function(name: str, touched: str) -> str:

@@ -35,21 +35,12 @@ from reports.aggregates import BASES, fold_all, rebuild, verify
 from reports.models import CommuneFact, FactMark
 from reports.national import national_summary
 from reports.selectors import ReportTables, report_scope
+from reports.triggers import MARKED_TABLES
 from survey.models import CommuneTotal, ReviewRound
 
 NATIONAL_YEAR = 2026  # the bench province has 2024 and 2025: the nation alone in its year
 # The tables whose figures must come in under 50 ms (issue 14).
 TABLES = ("summary", "movements", "deprivations")
-# Every table whose rows the triggers write into (reports.triggers).
-TRIGGER_TABLES = (
-    "survey_surveyresponse",
-    "survey_responsedeprivation",
-    "survey_responsecause",
-    "survey_responseneed",
-    "households_household",
-    "survey_reviewround",
-    "areas_unitsuccession",
-)
 
 
 def _median_ms(fn: Callable[[], Any], runs: int = 5) -> float:
@@ -67,13 +58,13 @@ def triggers_off() -> Iterator[None]:
     """The marking triggers off while inside (to measure a form's save without them); the
     writes made meanwhile are not marked, so whatever is measured must be undone."""
     with connection.cursor() as cursor:
-        for table in TRIGGER_TABLES:
+        for table in MARKED_TABLES:
             cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
     try:
         yield
     finally:
         with connection.cursor() as cursor:
-            for table in TRIGGER_TABLES:
+            for table in MARKED_TABLES:
                 cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
 
 

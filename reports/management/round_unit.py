@@ -33,6 +33,28 @@ def add_round_and_unit(parser: CommandParser) -> None:
     )
 
 
+def is_year(value: str) -> bool:
+    return re.fullmatch(r"\d{4}", value.strip()) is not None
+
+
+def rounds_named(
+    rounds: QuerySet[ReviewRound], value: str, *, periodic_only: bool = True
+) -> QuerySet[ReviewRound]:
+    """The rounds a ROUND argument names: a year's (periodic) rounds, or the round of a public
+    id; a CommandError when it is neither."""
+    value = value.strip()
+    if is_year(value):
+        named = rounds.filter(year=int(value))
+        return named.filter(kind=ReviewRound.Kind.PERIODIC) if periodic_only else named
+    try:
+        public_id = UUID(value)
+    except ValueError as exc:
+        raise CommandError(
+            f"--round '{value}' không hợp lệ: ghi năm (4 chữ số) hoặc mã đợt (UUID)."
+        ) from exc
+    return rounds.filter(public_id=public_id)
+
+
 def round_and_unit(value: str, code: str, user: User | None) -> tuple[ReviewRound, AdminUnit]:
     """The round and the unit the two arguments name, or a CommandError that says why not."""
     rounds: QuerySet[ReviewRound] = (
@@ -41,20 +63,11 @@ def round_and_unit(value: str, code: str, user: User | None) -> tuple[ReviewRoun
         else ReviewRound.objects.select_related("province", "province__edition")
     )
     value = value.strip()
-    if re.fullmatch(r"\d{4}", value):
-        candidates = list(rounds.filter(kind=ReviewRound.Kind.PERIODIC, year=int(value)))
-        if not candidates:
+    candidates = list(rounds_named(rounds, value))
+    if not candidates:
+        if is_year(value):
             raise CommandError(_no_round(f"Không có đợt rà soát định kỳ năm {value}", user))
-    else:
-        try:
-            public_id = UUID(value)
-        except ValueError as exc:
-            raise CommandError(
-                f"--round '{value}' không hợp lệ: ghi năm (4 chữ số) hoặc mã đợt (UUID)."
-            ) from exc
-        candidates = list(rounds.filter(public_id=public_id))
-        if not candidates:
-            raise CommandError(_no_round(f"Không tìm thấy đợt rà soát '{value}'", user))
+        raise CommandError(_no_round(f"Không tìm thấy đợt rà soát '{value}'", user))
 
     # The unit's code means something only in a round's edition: keep the rounds whose
     # province holds it.

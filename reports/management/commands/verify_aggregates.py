@@ -10,14 +10,13 @@ the round's aggregates again from the forms (and checks once more).
 
 from __future__ import annotations
 
-import re
 import time
 from typing import Any
-from uuid import UUID
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from reports.aggregates import rebuild, verify
+from reports.management.round_unit import rounds_named
 from survey.models import ReviewRound
 
 
@@ -37,15 +36,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         rounds = ReviewRound.objects.select_related("province").order_by("year", "province__path")
         value = (options["round"] or "").strip()
-        if re.fullmatch(r"\d{4}", value):
-            rounds = rounds.filter(year=int(value))
-        elif value:
-            try:
-                rounds = rounds.filter(public_id=UUID(value))
-            except ValueError as exc:
-                raise CommandError(
-                    f"--round '{value}' không hợp lệ: ghi năm (4 chữ số) hoặc mã đợt (UUID)."
-                ) from exc
+        if value:
+            rounds = rounds_named(rounds, value, periodic_only=False)
         if value and not rounds.exists():
             raise CommandError(f"Không có đợt rà soát '{value}'.")
         wrong = 0
