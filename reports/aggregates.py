@@ -41,9 +41,11 @@ from .models import CommuneFact, FactMark, MovementFact, RoundLink
 from .needs import QUESTIONS, answer_aggregates, answer_rows
 from .selectors import (
     COUNTED,
+    LeafRows,
     ReportScope,
     _summary_aggregates,
     movement_groups,
+    movement_rows_by_leaf,
     summary_counts,
 )
 from .tables import (
@@ -58,6 +60,10 @@ from .tables import (
 
 BASES = tuple(COUNTED)
 FAMILIES = ("summary", "target", "deprivation", *QUESTIONS)
+# The family of each commune's rows in its province's movement tables by commune
+# (`reports.selectors.movement_rows_by_leaf`): placed from the movement groups of every owner that
+# start or end in the commune, not from the commune's own forms.
+MOVEMENT_ROWS = "movement_rows"
 # The dimensions of a movement group (`MovementFacts.groups`) and its measures.
 MOVEMENT_DIMS = (
     "sleaf",
@@ -133,13 +139,17 @@ def movement_facts_of(
     """The movement groups of the households living in the communes `owners` (all when None),
     by owner: one query."""
     scope = _scope(review_round, basis)
-    leaves = list(
+    return movement_groups(
+        scope, previous_rounds(review_round), _communes(review_round), owners=owners, by_owner=True
+    )
+
+
+def _communes(review_round: ReviewRound) -> list[int]:
+    """The communes of the round's province (of its tree)."""
+    return list(
         AdminUnit.objects.filter(
             path__startswith=review_round.province.path, level=AdminUnit.Level.COMMUNE
         ).values_list("pk", flat=True)
-    )
-    return movement_groups(
-        scope, previous_rounds(review_round), leaves, owners=owners, by_owner=True
     )
 
 
@@ -152,6 +162,9 @@ def _write(
     """Make again the response figures of the communes `r_owners` and the movement groups of
     the households of the communes `m_owners` (None: every commune; []: none)."""
     facts, moves = [], []
+    # The communes whose movement rows change: where the owners' groups started or ended, and
+    # where the new ones do.
+    touched = None if m_owners is None else _leaves_of(review_round, m_owners or [])
     for basis in BASES:
         if r_owners != []:
             facts += [
@@ -169,20 +182,80 @@ def _write(
                 MovementFact(review_round=review_round, basis=basis, **group)
                 for group in movement_facts_of(review_round, basis, m_owners)
             ]
-    _replace(CommuneFact, review_round, "commune_id", r_owners, facts)
-    _replace(MovementFact, review_round, "owner", m_owners, moves)
+    _replace(
+        CommuneFact.objects.exclude(family=MOVEMENT_ROWS),
+        review_round,
+        "commune_id",
+        r_owners,
+        facts,
+    )
+    _replace(MovementFact.objects.all(), review_round, "owner", m_owners, moves)
+    if m_owners == []:
+        return
+    if touched is not None:
+        touched |= {getattr(group, end) for group in moves for end in ("sleaf", "eleaf")}
+    _write_movement_rows(review_round, touched)
 
 
-def _replace(model: Any, review_round: ReviewRound, key: str, owners: Any, rows: list[Any]) -> None:
-    """The round's rows of `model` whose `key` is one of `owners` (all when None, none when
-    []) deleted, and `rows` written in their place."""
+def _leaves_of(review_round: ReviewRound, owners: list[int]) -> set[Any]:
+    """The start and end communes of the stored movement groups of the households of `owners`."""
+    found: set[Any] = set()
+    if not owners:
+        return found
+    for ends in (
+        MovementFact.objects.filter(review_round=review_round, owner__in=owners)
+        .values_list("sleaf", "eleaf")
+        .distinct()
+    ):
+        found.update(ends)
+    return found
+
+
+def _write_movement_rows(review_round: ReviewRound, leaves: set[Any] | None) -> None:
+    """Place again, from the stored groups, the movement rows of the communes `leaves` (every
+    commune of the round's province when None)."""
+    communes = _communes(review_round)
+    if leaves is not None:
+        communes = [pk for pk in communes if pk in leaves]
+        if not communes:
+            return
+    rows = []
+    for basis in BASES:
+        groups = MovementFact.objects.filter(review_round=review_round, basis=basis)
+        if leaves is not None:
+            groups = groups.filter(Q(sleaf__in=communes) | Q(eleaf__in=communes))
+        placed = movement_rows_by_leaf(
+            list(groups.values(*MOVEMENT_DIMS, *MOVEMENT_MEASURES).order_by()), communes
+        )
+        rows += [
+            CommuneFact(
+                review_round=review_round,
+                basis=basis,
+                family=MOVEMENT_ROWS,
+                commune_id=commune,
+                data=data,
+            )
+            for commune, data in placed.items()
+        ]
+    _replace(
+        CommuneFact.objects.filter(family=MOVEMENT_ROWS),
+        review_round,
+        "commune_id",
+        None if leaves is None else communes,
+        rows,
+    )
+
+
+def _replace(kept: Any, review_round: ReviewRound, key: str, owners: Any, rows: list[Any]) -> None:
+    """The round's rows of the queryset `kept` whose `key` is one of `owners` (all when None,
+    none when []) deleted, and `rows` written in their place."""
     if owners == []:
         return
-    stale = model.objects.filter(review_round=review_round)
+    stale = kept.filter(review_round=review_round)
     if owners is not None:
         stale = stale.filter(**{f"{key}__in": owners})
     stale.delete()
-    model.objects.bulk_create(rows, batch_size=2000)
+    kept.model.objects.bulk_create(rows, batch_size=2000)
 
 
 def _sources(review_round: ReviewRound) -> list[int]:
@@ -284,15 +357,16 @@ def _communes_of(scope: ReportScope) -> dict[int, int | None]:
     }
 
 
-def _stored(scope: ReportScope, family: str) -> dict[int, Any]:
-    """The family's stored measures of the scope's communes, by commune, after a fold."""
+def _stored(scope: ReportScope, family: str, part: str = "") -> dict[int, Any]:
+    """The family's stored measures of the scope's communes, by commune, after a fold; only the
+    `part` of each (a key of its JSON) when given."""
     fold_marks(scope.review_round)
     rows = CommuneFact.objects.filter(
         review_round=scope.review_round, basis=scope.basis, family=family
     )
     if scope.unit.level != AdminUnit.Level.PROVINCE:
         rows = rows.filter(commune__parent=scope.unit)
-    return dict(rows.values_list("commune_id", "data"))
+    return dict(rows.values_list("commune_id", f"data__{part}" if part else "data"))
 
 
 def _child_of(scope: ReportScope) -> dict[int, int | None] | None:
@@ -378,22 +452,28 @@ def stored_target_facts(scope: ReportScope) -> TargetFacts:
         return TargetFacts(per_unit=per_district, load_ethnic=by_ethnicity)
     child_of = _child_of(scope)
     per_unit: dict[Any, dict[str, int]] = {}
-    ethnic: dict[str, list[int]] = {}
-    for commune, data in _stored(scope, "target").items():
+    for commune, data in _stored(scope, "target", "u").items():
         if child_of is None:
-            per_unit[commune] = {**names, **data["u"]}
+            per_unit[commune] = {**names, **data}
         elif commune in child_of:
             into = per_unit.setdefault(child_of[commune], dict(names))
-            for name, value in data["u"].items():
+            for name, value in data.items():
                 into[name] += value
-        else:
-            continue
-        for code, values in data["e"].items():
-            sums = ethnic.setdefault(code, [0] * len(ETHNIC_MEASURES))
-            for i, value in enumerate(values):
-                sums[i] += value
-    by_code = {code: dict(zip(ETHNIC_MEASURES, sums, strict=True)) for code, sums in ethnic.items()}
-    return TargetFacts(per_unit=per_unit, ethnic=by_code)
+
+    def summed_by_ethnicity() -> dict[str, dict[str, int]]:
+        ethnic: dict[str, list[int]] = {}
+        for commune, data in _stored(scope, "target", "e").items():
+            if child_of is not None and commune not in child_of:
+                continue
+            for code, values in data.items():
+                sums = ethnic.setdefault(code, [0] * len(ETHNIC_MEASURES))
+                for i, value in enumerate(values):
+                    sums[i] += value
+        return {
+            code: dict(zip(ETHNIC_MEASURES, sums, strict=True)) for code, sums in ethnic.items()
+        }
+
+    return TargetFacts(per_unit=per_unit, load_ethnic=summed_by_ethnicity)
 
 
 def stored_deprivation_facts(scope: ReportScope) -> Deprived:
@@ -429,6 +509,12 @@ def stored_answer_rows(scope: ReportScope, question: str) -> dict[int | None, di
         child: {**names, **data}
         for child, data in _by_child(scope, _stored(scope, question)).items()
     }
+
+
+def stored_movement_rows(scope: ReportScope) -> dict[int, LeafRows]:
+    """Each commune's rows of the movement tables of its province by commune, as placed when
+    its groups last changed (`_write_movement_rows`), after a fold."""
+    return _stored(scope, MOVEMENT_ROWS)
 
 
 def stored_movement_groups(scope: ReportScope, leaves: list[int]) -> list[dict[str, Any]]:
@@ -508,7 +594,11 @@ def verify(review_round: ReviewRound) -> list[Difference]:
             (f.family, f.commune_id): f.data
             for f in CommuneFact.objects.filter(review_round=review_round, basis=basis)
         }
-        counted = commune_facts(review_round, basis)
+        counted: dict[tuple[str, Any], Any] = commune_facts(review_round, basis)
+        counted_groups = movement_facts_of(review_round, basis)
+        communes = _communes(review_round)
+        for commune, rows in movement_rows_by_leaf(counted_groups, communes).items():
+            counted[(MOVEMENT_ROWS, commune)] = rows
         for key in sorted(set(stored) | set(counted), key=str):
             if stored.get(key) != counted.get(key):
                 found.append(
@@ -521,7 +611,7 @@ def verify(review_round: ReviewRound) -> list[Difference]:
                 "owner", *MOVEMENT_DIMS, *MOVEMENT_MEASURES
             )
         )
-        counted_moves = _summed(movement_facts_of(review_round, basis))
+        counted_moves = _summed(counted_groups)
         for key in sorted(set(stored_moves) | set(counted_moves), key=str):
             if stored_moves.get(key) != counted_moves.get(key):
                 found.append(

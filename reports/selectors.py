@@ -306,6 +306,9 @@ SUMMARY_COUNTS = tuple(
 )
 
 
+NONE_COUNTED = dict.fromkeys(SUMMARY_COUNTS, 0)
+
+
 def _summary_aggregates() -> dict[str, object]:
     final = "final_classification"
     aggregates: dict[str, object] = {"surveyed": Count("id")}
@@ -434,9 +437,12 @@ def summary(scope: ReportScope, facts: SummaryFacts | None = None) -> Summary:
             if not communes:  # the commune is not of the area
                 continue
             key, rated = leaf, bool(known)
-        into = counts.setdefault(key, dict.fromkeys(SUMMARY_COUNTS, 0))
-        for name, value in found.items():
-            into[name] += value
+        into = counts.get(key)
+        if into is None:  # (the first leaf of a row: by commune, the only one)
+            counts[key] = into = {**NONE_COUNTED, **found}
+        else:
+            for name, value in found.items():
+                into[name] += value
         if rated:
             for cls in CLASSES:
                 into[f"{cls}_rated"] += found[cls]
@@ -461,14 +467,14 @@ def summary(scope: ReportScope, facts: SummaryFacts | None = None) -> Summary:
     rows = []
     by_key: dict[int, SummaryRow] = {}
     for child in scope.children():
-        row = SummaryRow(label=child.name, unit=child)
-        for name, value in counts.get(child.pk, {}).items():
-            setattr(row, name, value)
+        row = SummaryRow(label=child.name, unit=child, **counts.get(child.pk, {}))
         rows.append(row)
         by_key[child.pk] = row
-    total = SummaryRow(label="Tổng cộng", unit=scope.unit)
-    for name in SUMMARY_COUNTS:
-        setattr(total, name, sum(v[name] for v in counts.values()))
+    totals = dict(NONE_COUNTED)
+    for counted in counts.values():
+        for name, value in counted.items():
+            totals[name] += value
+    total = SummaryRow(label="Tổng cộng", unit=scope.unit, **totals)
     missing = []
     for commune in communes:
         add_commune(total, commune)
@@ -940,27 +946,44 @@ def movements_both(scope: ReportScope, facts: MovementFacts | None = None) -> di
     One aggregate query (`movement_facts`) unless `facts` are given, plus the child units.
     """
     facts = facts or movement_facts(scope)
-    children: list[Any] = scope.children() or [scope.unit]
     row_of = _row_of(scope, facts)
+    made = _empty_rows(scope)
+    # The child rows, then the total, where a move between two of the rows is no move.
+    _place(facts.groups, row_of, made["households"], made["persons"])
+    _place(facts.groups, dict.fromkeys(row_of, "total"), made["households"], made["persons"])
     unplaced = UNPLACED in row_of and any(
         g["sleaf"] == UNPLACED and g["prev_class"] in TARGETS for g in facts.groups
     )
-    result = {}
-    made: dict[str, dict[str, dict[Any, MovementRow]]] = {
+    return _movement_tables(scope, facts.previous, made, unplaced)
+
+
+# Rows of both movement tables being made: [measure][target][row key] (a child unit's id,
+# UNPLACED or "total").
+MadeRows = dict[str, dict[str, dict[Any, MovementRow]]]
+MEASURES = ("households", "persons")
+
+
+def _empty_rows(scope: ReportScope, children: bool = True) -> MadeRows:
+    """The rows of zeros: the total, UNPLACED and (unless `children` is false) the child units'."""
+    units: list[Any] = (scope.children() or [scope.unit]) if children else []
+    return {
         measure: {
             target: {
-                **{child.pk: MovementRow(label=child.name, unit=child) for child in children},
+                **{unit.pk: MovementRow(label=unit.name, unit=unit) for unit in units},
                 UNPLACED: MovementRow(label=UNPLACED_LABEL),
                 "total": MovementRow(label="Tổng cộng", unit=scope.unit),
             }
             for target in TARGETS
         }
-        for measure in ("households", "persons")
+        for measure in MEASURES
     }
-    # The child rows, then the total, where a move between two of the rows is no move.
-    _place(facts.groups, row_of, made["households"], made["persons"])
-    _place(facts.groups, dict.fromkeys(row_of, "total"), made["households"], made["persons"])
-    previous = facts.previous
+
+
+def _movement_tables(
+    scope: ReportScope, previous: list[ReviewRound], made: MadeRows, unplaced: bool
+) -> dict[str, Movements]:
+    children: list[Any] = scope.children() or [scope.unit]
+    result = {}
     for target in TARGETS:
         tables = Movements(
             scope=scope,
@@ -975,6 +998,65 @@ def movements_both(scope: ReportScope, facts: MovementFacts | None = None) -> di
         tables.households_total, tables.persons_total = households["total"], persons["total"]
         result[target] = tables
     return result
+
+
+# One commune's rows of its province's movement tables by commune, as stored
+# (`reports.aggregates`): target -> [households' MOVEMENT_FIELDS, persons' MOVEMENT_FIELDS].
+LeafRows = dict[str, list[list[int]]]
+
+
+def movement_rows_by_leaf(
+    groups: list[dict[str, Any]], leaves: Sequence[int]
+) -> dict[int, LeafRows]:
+    """The rows of the communes `leaves` in the movement tables of their province by commune,
+    placed from `groups` (`MovementFacts.groups` with commune leaves; at least all those that
+    start or end in one of the leaves): a commune's row is the same whichever other communes
+    are rows beside it (a group's bucket in a row depends on its start and end leaves only), so
+    each commune's can be kept apart and summed up to nothing else. Rows of zeros are left out."""
+    made: dict[str, dict[str, dict[Any, MovementRow]]] = {
+        measure: {target: {leaf: MovementRow(label="") for leaf in leaves} for target in TARGETS}
+        for measure in MEASURES
+    }
+    _place(groups, {leaf: leaf for leaf in leaves}, made["households"], made["persons"])
+    found: dict[int, LeafRows] = {}
+    for leaf in leaves:
+        for target in TARGETS:
+            cells = [
+                [getattr(made[measure][target][leaf], name) for name in MOVEMENT_FIELDS]
+                for measure in MEASURES
+            ]
+            if any(any(row) for row in cells):
+                found.setdefault(leaf, {})[target] = cells
+    return found
+
+
+def province_movements_by_commune(scope: ReportScope) -> dict[str, Movements]:
+    """`movements_both` of a province by commune (in every area), from the aggregates: each
+    commune's rows as stored (`movement_rows_by_leaf`), and the total placed from the groups
+    summed by the communes' parents, where a move inside the province is no move (the total of
+    the province by district, from the same query)."""
+    from .aggregates import stored_movement_groups_by_district, stored_movement_rows
+
+    stored = stored_movement_rows(scope)
+    made = _empty_rows(scope, children=False)
+    for child in scope.children():
+        data = stored.get(child.pk, {})
+        for target in TARGETS:
+            cells = data.get(target) or [[0] * len(MOVEMENT_FIELDS)] * len(MEASURES)
+            for measure, values in zip(MEASURES, cells, strict=True):
+                made[measure][target][child.pk] = MovementRow(
+                    child.name, child, **dict(zip(MOVEMENT_FIELDS, values, strict=True))
+                )
+    parents = set(
+        AdminUnit.objects.filter(scope.commune_units_filter()).values_list("parent_id", flat=True)
+    )
+    _place(
+        stored_movement_groups_by_district(scope),
+        dict.fromkeys(parents, "total"),
+        made["households"],
+        made["persons"],
+    )
+    return _movement_tables(scope, previous_rounds(scope.review_round), made, unplaced=False)
 
 
 # --- Deprivations among poor and near-poor households --------------------------------------------
@@ -1086,14 +1168,17 @@ class ReportTables:
     @cached_property
     def movements(self) -> dict[str, Movements]:
         """Both movement tables, by target ("poor", "near_poor"), from one aggregate: for a
-        province by district, the groups summed by district (unless the communes' groups are
-        here already, for the split by area)."""
-        by_district = (
+        province by commune, each commune's stored rows; by district, the groups summed by
+        district (unless the communes' groups are here already, for the split by area)."""
+        whole_province = (
             self._base is None
             and self.scope.area is None
-            and self.scope.child_level == AdminUnit.Level.DISTRICT
+            and self.scope.unit.level == AdminUnit.Level.PROVINCE
             and "movement_facts" not in self.__dict__
         )
+        if whole_province and self.scope.child_level == AdminUnit.Level.COMMUNE:
+            return province_movements_by_commune(self.scope)
+        by_district = whole_province and self.scope.child_level == AdminUnit.Level.DISTRICT
         facts = district_movement_facts(self.scope) if by_district else self.movement_facts
         return movements_both(self.scope, facts)
 

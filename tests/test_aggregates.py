@@ -16,7 +16,14 @@ from households.models import Household
 from households.services import household_close, household_merge, household_split, member_add
 from reports.aggregates import fold_marks, rebuild, verify
 from reports.models import CommuneFact, FactMark, MovementFact
-from reports.selectors import report_scope, summary
+from reports.selectors import (
+    TARGETS,
+    ReportTables,
+    movement_facts,
+    movements_both,
+    report_scope,
+    summary,
+)
 from survey.models import ResponseCause, ResponseDeprivation, SurveyResponse
 from tests.factories import household, result
 
@@ -280,3 +287,37 @@ def test_fold_aggregates_command_folds_every_round(world, capsys):
     assert "Đã cập nhật số liệu tổng hợp:" in capsys.readouterr().out
     assert not FactMark.objects.exists()
     assert all(verify(r) == [] for r in world["rounds"].values())
+
+
+def test_a_province_by_commune_reads_each_communes_stored_movement_rows(world):
+    """The province's movement tables by commune come from each commune's stored rows and a
+    total from the groups summed by district: the same tables as placing every stored group,
+    with a household that moved between two districts leaving one row and entering another
+    (but not the total). A tampered row is a difference `verify` reports."""
+    rnd = world["rounds"][2025]
+    stay_village, away_village = world["villages"][0], world["villages"][2]
+    assert stay_village.parent.parent_id != away_village.parent.parent_id  # two districts
+    moved, stayed = household(world, stay_village), household(world, stay_village)
+    result(world, moved, 2024, "poor")
+    result(world, stayed, 2024, "near_poor")
+    result(world, stayed, 2025, "poor")
+    Household.objects.filter(pk=moved.pk).update(village=away_village, commune=away_village.parent)
+    moved.refresh_from_db()
+    result(world, moved, 2025, "poor", members=4)
+    scope = report_scope(rnd, rnd.province, by="commune")
+    stored = ReportTables(scope).movements
+    placed = movements_both(scope, movement_facts(scope))
+    for target in TARGETS:
+        for part in ("households", "persons", "households_total", "persons_total"):
+            assert getattr(stored[target], part) == getattr(placed[target], part), (target, part)
+    poor = {row.unit: row for row in stored["poor"].households}
+    home = poor[stay_village.parent]
+    assert (home.dec_other, home.inc_other_class) == (1, 1)
+    assert poor[away_village.parent].inc_other == 1
+    total = stored["poor"].households_total
+    assert (total.start, total.dec_other, total.inc_other, total.end) == (1, 0, 0, 2)
+    # Tampered: verify names the row.
+    CommuneFact.objects.filter(
+        review_round=rnd, family="movement_rows", commune=away_village.parent
+    ).update(data={})
+    assert {d.what for d in verify(rnd)} == {"movement_rows"}

@@ -32,7 +32,7 @@ from django.db import connection, transaction
 from areas.models import AdminUnit, TreeEdition
 from areas.services import CURRENT_EDITION, units_load_current
 from reports.aggregates import BASES, fold_all, rebuild, verify
-from reports.models import CommuneFact, FactMark
+from reports.models import CommuneFact, FactMark, MovementFact
 from reports.national import national_summary
 from reports.selectors import ReportTables, report_scope
 from reports.triggers import MARKED_TABLES
@@ -206,6 +206,11 @@ def measure_aggregates(world: Any, out: Callable[[str], None], note: TextIO) -> 
     for review_round in (world.previous, world.review_round):
         rebuild(review_round)
     out(f"aggregates_build_s={time.perf_counter() - started:.3f}")
+    # Fresh statistics on the rewritten tables, as autovacuum takes them within a minute of a
+    # rewrite this size: without them the planner saw one row and joined the movement groups to
+    # their districts in nested loops (27 ms instead of 9-13 ms).
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {CommuneFact._meta.db_table}, {MovementFact._meta.db_table}")
     out(f"aggregates_rows={CommuneFact.objects.count()}")
     started = time.perf_counter()
     differences = [d for r in (world.previous, world.review_round) for d in verify(r)]
