@@ -94,3 +94,25 @@ def test_a_village_of_the_province_is_counted(province_reader, village_a, client
     many_households(village_a, 55)
     page, sql = get(client_for(province_reader), village=str(village_a.public_id))
     assert "1 / 2" in page and counts(sql)
+
+
+def test_a_commune_list_is_read_from_the_list_index_in_village_order(
+    officer_a, village_a, client_for
+):
+    """The commune's page query names the commune's villages (households_village_list is read in
+    order, with no sort of the commune's households for each page), and the order is the one the
+    province's list has: by village, then the head's name."""
+    from households.villages import village_create
+
+    second_village = village_create(
+        actor=officer_a, commune=village_a.parent, name="Thôn Mới", kind="thon"
+    )
+    many_households(second_village, 3, "An")
+    many_households(village_a, 3, "Bình")
+    body, sql = get(client_for(officer_a))
+    [page_query] = [q for q in sql if "present_members" in q]
+    assert re.search(r'"village_id" IN \(\d+, \d+\)', page_query), page_query
+    first, then = sorted([village_a, second_village], key=lambda v: v.pk)
+    expected = {village_a.pk: [f"Bình {i:04d}" for i in range(3)]}
+    expected[second_village.pk] = [f"An {i:04d}" for i in range(3)]
+    assert names(body) == expected[first.pk] + expected[then.pk]
