@@ -1193,11 +1193,9 @@ class ReportTables:
     @cached_property
     def deprivations(self) -> list[DeprivationRow]:
         """The deprivation sheet: the totals of tables 4–7, rated over the summary's counts."""
-        by_unit = self.deprivations_by_unit
-        counts = {
-            key: {target: by_unit[target].total.counts.get(key, 0) for target in TARGETS}
-            for key in by_unit["poor"].keys
-        }
+        from .tables import deprivation_totals
+
+        counts = deprivation_totals(self.scope, self.deprivation_facts)
         return deprivations(self.scope, self.summary.total, counts)
 
     # The official tables of reports.tables (imported here: that module builds on this one),

@@ -257,6 +257,18 @@ def _by_unit(
     return rows, total
 
 
+def deprivation_totals(scope: ReportScope, counts: Deprived) -> dict[str, dict[str, int]]:
+    """Each indicator's deprived poor and near-poor households summed over the rows of tables
+    4–7 (their total row, without making the rows): what the deprivation sheet rates."""
+    totals: dict[str, list[int]] = {}
+    for unit in _units(scope):
+        for indicator, (poor, near_poor) in counts.get(unit.pk, {}).items():
+            into = totals.setdefault(indicator, [0, 0])
+            into[0] += poor
+            into[1] += near_poor
+    return {key: dict(zip(TARGETS, values, strict=True)) for key, values in totals.items()}
+
+
 def deprivations_by_unit(
     scope: ReportScope,
     facts: TargetFacts | None = None,

@@ -145,15 +145,14 @@ def report(request: AuthedHttpRequest, round_id: str, unit_id: str, kind: str) -
     )
     # The same tables the workbook lays out: the page and the download cannot disagree.
     tables = report_tables(scope)
-    result = tables.summary
-    context["summary"] = result
-    labels = [row.label for row in result.rows]
+    if kind in ("summary", "deprivations"):  # (their tables show its counts; the others don't)
+        context["summary"] = tables.summary
     if kind == "summary":
         context["chart"] = bar_chart(
-            labels,
+            [row.label for row in tables.summary.rows],
             [
-                (_("Tỷ lệ hộ nghèo"), [row.poor_rate for row in result.rows]),
-                (_("Tỷ lệ hộ cận nghèo"), [row.near_poor_rate for row in result.rows]),
+                (_("Tỷ lệ hộ nghèo"), [row.poor_rate for row in tables.summary.rows]),
+                (_("Tỷ lệ hộ cận nghèo"), [row.near_poor_rate for row in tables.summary.rows]),
             ],
             suffix="%",
             title=_("Tỷ lệ hộ nghèo, cận nghèo theo đơn vị"),
