@@ -589,6 +589,7 @@ def verify(review_round: ReviewRound) -> list[Difference]:
     (after folding the pending marks): the differences, none when the aggregates are exact."""
     fold_marks(review_round)
     found = []
+    communes = _communes(review_round)
     for basis in BASES:
         stored = {
             (f.family, f.commune_id): f.data
@@ -596,7 +597,6 @@ def verify(review_round: ReviewRound) -> list[Difference]:
         }
         counted: dict[tuple[str, Any], Any] = commune_facts(review_round, basis)
         counted_groups = movement_facts_of(review_round, basis)
-        communes = _communes(review_round)
         for commune, rows in movement_rows_by_leaf(counted_groups, communes).items():
             counted[(MOVEMENT_ROWS, commune)] = rows
         for key in sorted(set(stored) | set(counted), key=str):

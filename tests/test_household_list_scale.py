@@ -8,22 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from households.models import Household
-from households.text import search_key
-
-
-def many_households(village, n: int, prefix: str = "Hộ") -> None:
-    """`n` active households of `village`, written in bulk, named "<prefix> 0000"..."""
-    Household.objects.bulk_create(
-        Household(
-            commune=village.parent,
-            village=village,
-            address="x",
-            head_name=f"{prefix} {i:04d}",
-            head_name_key=search_key(f"{prefix} {i:04d}"),
-        )
-        for i in range(n)
-    )
+from tests.factories import many_households
 
 
 def names(body: str) -> list[str]:

@@ -8,8 +8,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from households.models import Household
-from households.text import search_key
 from survey.models import SurveyResponse
+from tests.factories import many_households
 
 
 def many_forms(world, village, statuses: dict[str, int]) -> None:
@@ -17,16 +17,7 @@ def many_forms(world, village, statuses: dict[str, int]) -> None:
     call per household would make a 100-form village slow to build)."""
     made = 0
     for status, n in statuses.items():
-        households = Household.objects.bulk_create(
-            Household(
-                commune=village.parent,
-                village=village,
-                address="x",
-                head_name=f"Hộ {made + i:04d}",
-                head_name_key=search_key(f"Hộ {made + i:04d}"),
-            )
-            for i in range(n)
-        )
+        households = many_households(village, n, start=made)
         SurveyResponse.objects.bulk_create(
             SurveyResponse(
                 review_round=world["rounds"][2025],
